@@ -1,0 +1,144 @@
+import { hostname } from 'node:os';
+
+/**
+ * All of Pacer's settings, read from environment variables once at start-up, validated, and frozen.
+ * Nothing else in Pacer reads `process.env`. A bad value stops start-up with one line naming the
+ * variable and what is wrong (ConfigError).
+ */
+export interface AppConfig {
+  readonly httpPort: number;
+  readonly httpHost: string;
+  /** host:port other replicas and clients use to reach this one (X-Marathon-Leader, /v2/leader). */
+  readonly advertisedAddress: string;
+  readonly httpBodyLimitBytes: number;
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  readonly redisUrl: string;
+  readonly zkUrl: string | undefined;
+  readonly leaderElection: 'standalone' | 'zookeeper';
+  readonly mesosMaster: string;
+  readonly mesosEncoding: 'protobuf' | 'json';
+  readonly frameworkName: string;
+  readonly frameworkRole: string;
+  readonly frameworkUser: string;
+  readonly failoverTimeoutSeconds: number;
+  /** Stored versions kept per app (Marathon's zk_max_versions). */
+  readonly maxAppVersions: number;
+  readonly maxRunningDeployments: number;
+  readonly localPortMin: number;
+  readonly localPortMax: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logPretty: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  return v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got '${raw}'`);
+}
+
+function url(env: Env, name: string, fallback: string, protocols: readonly string[]): string {
+  const raw = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL: '${raw}'`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got '${parsed.protocol}'`);
+  }
+  return raw;
+}
+
+/** `http://host:5050`, a comma list of those, or `zk://host:2181[,host2]/path`. */
+function mesosMaster(env: Env): string {
+  const raw = str(env, 'MESOS_MASTER', 'http://127.0.0.1:5050');
+  if (raw.startsWith('zk://')) {
+    if (!/^zk:\/\/[^/]+\/.+$/.test(raw)) throw new ConfigError('MESOS_MASTER', `zk URL needs hosts and a path, got '${raw}'`);
+    return raw;
+  }
+  for (const part of raw.split(',')) {
+    const p = part.trim();
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(p).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('MESOS_MASTER', `'${p}' is not an http(s) URL or zk:// URL`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const httpPort = int(env, 'HTTP_PORT', 8080, 0, 65535);
+  const zkUrl = env.ZK_URL ? url(env, 'ZK_URL', '', ['zk:']) : undefined;
+  const leaderElection = oneOf(env, 'LEADER_ELECTION', zkUrl ? 'zookeeper' : 'standalone', ['standalone', 'zookeeper'] as const);
+  if (leaderElection === 'zookeeper' && !zkUrl) throw new ConfigError('ZK_URL', 'is required when LEADER_ELECTION=zookeeper');
+  const localPortMin = int(env, 'LOCAL_PORT_MIN', 10000, 1, 65535);
+  const localPortMax = int(env, 'LOCAL_PORT_MAX', 20000, 1, 65535);
+  if (localPortMax <= localPortMin) throw new ConfigError('LOCAL_PORT_MAX', `must be greater than LOCAL_PORT_MIN (${localPortMin})`);
+  const config: AppConfig = {
+    httpPort,
+    httpHost: str(env, 'HTTP_HOST', '0.0.0.0'),
+    advertisedAddress: str(env, 'PACER_ADVERTISED_ADDRESS', `${hostname()}:${httpPort}`),
+    httpBodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres:postgres@127.0.0.1:5432/pacer', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    zkUrl,
+    leaderElection,
+    mesosMaster: mesosMaster(env),
+    mesosEncoding: oneOf(env, 'MESOS_ENCODING', 'protobuf', ['protobuf', 'json'] as const),
+    frameworkName: str(env, 'FRAMEWORK_NAME', 'pacer'),
+    frameworkRole: str(env, 'FRAMEWORK_ROLE', '*'),
+    frameworkUser: str(env, 'FRAMEWORK_USER', 'root'),
+    failoverTimeoutSeconds: int(env, 'FAILOVER_TIMEOUT_SECONDS', 604800, 0, 365 * 24 * 3600),
+    maxAppVersions: int(env, 'MAX_APP_VERSIONS', 50, 1, 10000),
+    maxRunningDeployments: int(env, 'MAX_RUNNING_DEPLOYMENTS', 100, 1, 100000),
+    localPortMin,
+    localPortMax,
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    logPretty: bool(env, 'LOG_PRETTY', false),
+  };
+  return Object.freeze(config);
+}
+
+/** Nest injection token for the frozen AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
