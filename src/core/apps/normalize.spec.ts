@@ -253,6 +253,8 @@ const RULES: [string, Record<string, unknown>, string, string][] = [
   // health checks
   ['portIndex out of range', { healthChecks: [{ portIndex: 1 }] }, '/healthChecks(0)', M.healthCheckPortIndex],
   ['no ports for a port-based check', { portDefinitions: [], healthChecks: [{ protocol: 'TCP' }] }, '/healthChecks(0)', M.healthCheckPortIndex],
+  ['health check with port and portIndex', { healthChecks: [{ port: 80, portIndex: 0 }] }, '/healthChecks(0)', M.portXorPortIndex],
+  ['Mesos health check without any port', { portDefinitions: [], healthChecks: [{ protocol: 'MESOS_TCP' }] }, '/healthChecks(0)', M.portXorPortIndex],
   ['two Mesos health checks', { healthChecks: [{ protocol: 'MESOS_HTTP' }, { protocol: 'MESOS_TCP' }] }, '/', M.oneMesosHealthCheck],
   ['COMMAND without command', { healthChecks: [{ protocol: 'COMMAND' }] }, '/healthChecks(0)', M.commandRequired],
   ['IPv6 on a Marathon-side check', { healthChecks: [{ ipProtocol: 'IPv6' }] }, '/healthChecks(0)', M.ipv6],

@@ -22,6 +22,7 @@ export const MESSAGES = Object.freeze({
   healthCheckPortIndex: 'Health check port indices must address an element of the ports array or container port mappings.',
   oneMesosHealthCheck: 'AppDefinition can contain at most one Mesos health check',
   ipv6: 'IPv6 can only be used for container type DOCKER and Mesos http/https/tcp health checks',
+  portXorPortIndex: 'HealthCheck must specify either a port or a portIndex',
   commandRequired: 'A command is required when using the COMMAND health check protocol.',
   singleInstance: 'Single instance app may only have one instance',
   residency: 'App must contain persistent volumes and define residency',
@@ -213,8 +214,9 @@ export function validateApp(app: AppDefinition, parsed: ParsedApp, options: Norm
       if (!ok) issues.add(p, MESSAGES.healthCheckPortIndex);
     } else if (h.protocol !== 'COMMAND') {
       if (h.portIndex !== undefined && h.portIndex >= portCount) issues.add(p, MESSAGES.healthCheckPortIndex);
-      if (h.portIndex === undefined && h.port === undefined) issues.add(p, MESSAGES.healthCheckPortIndex);
     }
+    // state-level rule for every port-based check: exactly one of port / portIndex
+    if (h.protocol !== 'COMMAND' && (h.port !== undefined) === (h.portIndex !== undefined)) issues.add(p, MESSAGES.portXorPortIndex);
     const mesosNetCheck = h.protocol === 'MESOS_HTTP' || h.protocol === 'MESOS_HTTPS' || h.protocol === 'MESOS_TCP';
     if (h.ipProtocol !== 'IPv4' && !(mesosNetCheck && c?.type === 'DOCKER')) issues.add(p, MESSAGES.ipv6);
     // COMMAND checks are tolerated in any number (older Marathons stored several)
