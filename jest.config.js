@@ -11,7 +11,15 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const base = { transform: { '^.+\\.ts$': swc }, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// A few dependencies ship ESM only (Node loads them with require(esm); Jest's runtime cannot), so
+// SWC compiles those to CommonJS too.
+const esmOnly = ['content-disposition'];
+const base = {
+  transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/local-mesos/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },

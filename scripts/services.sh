@@ -122,17 +122,19 @@ EOF
   wait_for 60 zookeeper zk_ready
 }
 
+# down [names...]: stop the services this script started (all, or only the named ones).
 down() {
-  if [ -f "$STATE_DIR/zookeeper.started" ]; then
+  local only=" ${*:-postgres redis zookeeper} "
+  if [[ "$only" == *" zookeeper "* ]] && [ -f "$STATE_DIR/zookeeper.started" ]; then
     ZOO_LOG_DIR="$STATE_DIR/zookeeper/log" ZOOPIDFILE="$STATE_DIR/zookeeper/zookeeper.pid" \
       "$ZK_HOME/bin/zkServer.sh" stop "$STATE_DIR/zookeeper/zoo.cfg" >/dev/null 2>&1 || true
     rm -f "$STATE_DIR/zookeeper.started"; log "zookeeper stopped"
   fi
-  if [ -f "$STATE_DIR/redis.started" ]; then
+  if [[ "$only" == *" redis "* ]] && [ -f "$STATE_DIR/redis.started" ]; then
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     rm -f "$STATE_DIR/redis.started"; log "redis stopped"
   fi
-  if [ -f "$STATE_DIR/postgres.started" ]; then
+  if [[ "$only" == *" postgres "* ]] && [ -f "$STATE_DIR/postgres.started" ]; then
     pg_ctlcluster --skip-systemctl-redirect "$(pg_lsclusters -h | awk 'NR==1{print $1}')" main stop || true
     rm -f "$STATE_DIR/postgres.started"; log "postgres stopped"
   fi
@@ -146,7 +148,8 @@ status() {
 
 case "${1:-up}" in
   up) postgres_up; redis_up; zookeeper_up; log "all services up" ;;
-  down) down ;;
+  down) shift; down "$@" ;;
+  started) ls "$STATE_DIR" | sed -n 's/\.started$//p' ;;
   status) status ;;
   *) die "usage: $0 up|down|status" ;;
 esac

@@ -1,0 +1,61 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppsModule } from './apps/apps.module';
+import { Clock, SystemClock } from './common/clock';
+import { Metrics } from './common/metrics';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { DeploymentsModule } from './deployments/deployments.module';
+import { HealthModule } from './health/health.module';
+import { Leadership } from './leader/leadership';
+import { CONNECT_DATABASE, PersistenceModule } from './persistence/persistence.module';
+
+export interface AppModuleOptions {
+  /** false builds the app without a database connection (OpenAPI generation). */
+  readonly connectDatabase: boolean;
+  readonly clock?: Clock;
+}
+
+/** Process-wide singletons: the frozen config, the clock, metrics, leadership. */
+@Global()
+@Module({})
+class CoreProvidersModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions): DynamicModule {
+    return {
+      module: CoreProvidersModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CONNECT_DATABASE, useValue: options.connectDatabase },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        Metrics,
+        Leadership,
+      ],
+      exports: [APP_CONFIG, CONNECT_DATABASE, Clock, Metrics, Leadership],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreProvidersModule.forRoot(config, options),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Request logs at debug: at thousands of requests per second, info-level access logs
+            // would cost more than the requests themselves.
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
+            transport: config.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+        }),
+        PersistenceModule,
+        DeploymentsModule,
+        AppsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

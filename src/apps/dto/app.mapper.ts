@@ -1,0 +1,51 @@
+import type { AppDefinition } from '../../core/apps';
+
+/** Embeds a client can ask for (`embed=apps.tasks` on the list, `embed=app.tasks` on one app). */
+export interface AppEmbeds {
+  readonly tasks: boolean;
+  readonly counts: boolean;
+  readonly deployments: boolean;
+  readonly readiness: boolean;
+  readonly lastTaskFailure: boolean;
+  readonly taskStats: boolean;
+}
+
+/**
+ * Reads `embed` values as Marathon does: `apps.` prefix for the list, `app.` for one app (either
+ * spelling accepted); `failures` = lastTaskFailure + tasks + counts + deployments. Unknown values
+ * are ignored, as Marathon ignores them.
+ */
+export function parseEmbeds(values: readonly string[], single: boolean): AppEmbeds {
+  const names = new Set(values.map((v) => v.replace(/^apps?\./, '')));
+  const failures = names.has('failures');
+  return {
+    // A single app always embeds tasks, counts, deployments and lastTaskFailure (compatibility).
+    tasks: single || failures || names.has('tasks'),
+    counts: true,
+    deployments: true,
+    readiness: names.has('readiness'),
+    lastTaskFailure: single || failures || names.has('lastTaskFailure'),
+    taskStats: names.has('taskStats'),
+  };
+}
+
+/** What the scheduler knows about an app's tasks (zeros until instances exist). */
+export interface AppRuntime {
+  readonly deployments: readonly string[];
+}
+
+/** AppInfo = the stored definition + status fields, with only Marathon's own keys. */
+export function toAppInfo(app: AppDefinition, runtime: AppRuntime, embeds: AppEmbeds): Record<string, unknown> {
+  const info: Record<string, unknown> = {
+    ...app,
+    tasksStaged: 0,
+    tasksRunning: 0,
+    tasksHealthy: 0,
+    tasksUnhealthy: 0,
+    deployments: runtime.deployments.map((id) => ({ id })),
+  };
+  if (embeds.tasks) info.tasks = [];
+  if (embeds.readiness) info.readinessCheckResults = [];
+  if (embeds.taskStats) info.taskStats = {};
+  return info;
+}

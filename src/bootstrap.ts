@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions } from './app.module';
+import { OPENAPI_SCHEMAS } from './apps/dto/openapi-schemas';
+import { rewriteIdPath } from './common/app-path';
+import { ApiResultInterceptor } from './common/api-result.interceptor';
+import { DomainErrorFilter } from './common/domain-error.filter';
+import { Metrics } from './common/metrics';
+import { AppConfig } from './config/app-config';
+import { Leadership } from './leader/leadership';
+
+/**
+ * Builds the Pacer HTTP application (not listening yet): Fastify with Marathon-compatible body
+ * parsing and URL handling, one error filter, Swagger UI at /docs. Used by main, tests and the
+ * OpenAPI generator, so all three see the same app.
+ */
+export async function createApp(config: AppConfig, options: AppModuleOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.httpBodyLimitBytes,
+    rewriteUrl: (req: { url?: string }) => rewriteIdPath(req.url ?? '/'),
+    // Bound every request: a client that never finishes its body cannot hold a socket forever.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    bufferLogs: true,
+    // Pacer registers its own JSON parser (configureFastify) that accepts empty bodies.
+    bodyParser: false,
+    logger: options.logger === false ? false : undefined,
+  });
+  if (options.logger !== false) app.useLogger(app.get(Logger));
+  const filter = new DomainErrorFilter();
+  app.useGlobalFilters(filter);
+  app.useGlobalInterceptors(new ApiResultInterceptor());
+  configureFastify(app.getHttpAdapter().getInstance(), filter, app.get(Leadership), app.get(Metrics));
+  setupSwagger(app);
+  return app;
+}
+
+function configureFastify(fastify: FastifyInstance, filter: DomainErrorFilter, leadership: Leadership, metrics: Metrics): void {
+  // Marathon clients send `Content-Type: application/json` on every request, even with no body
+  // (restart, DELETE): an empty body reads as "no body". Malformed JSON is a 400 in Marathon's shape.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      const err = Object.assign(new Error(`Invalid JSON: ${(e as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+      done(err, undefined);
+    }
+  });
+  // Errors raised before a route handler (body parsing, limits) get the same JSON shape.
+  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = filter.toResponse(error, request);
+    void reply.status(status).send(body);
+  });
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    const leader = leadership.leaderAddress();
+    if (leader) void reply.header('X-Marathon-Leader', `http://${leader}`);
+    return payload;
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Pacer')
+    .setDescription(
+      "Marathon-compatible orchestrator for long-running services on Apache Mesos. Speaks Marathon's REST API v2: existing Marathon clients work unchanged.",
+    )
+    .setVersion('0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}), ...OPENAPI_SCHEMAS } };
+  return document;
+}
+
+function setupSwagger(app: NestFastifyApplication): void {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}

@@ -1,0 +1,31 @@
+import type { AppDefinition } from '../apps/types';
+
+/**
+ * Version stamping (reference §2.7 and §3.1 step 4). `now` is the change's ISO timestamp.
+ *
+ * - version: `now` for every changed app; never earlier than or equal to the app's previous version
+ *   (two changes within one millisecond get consecutive milliseconds, so versions stay unique).
+ * - versionInfo.lastScalingAt: `now` on any change (scale-only included);
+ * - versionInfo.lastConfigChangeAt: `now` when the change needs a restart (config change or
+ *   /restart), otherwise kept.
+ *
+ * Worked example: app at 10:00:00.000 scaled 1→3 at 10:05 ⇒ version 10:05, lastScalingAt 10:05,
+ * lastConfigChangeAt 10:00; then cmd changed at 10:07 ⇒ all three 10:07.
+ */
+export function stampVersion(previous: AppDefinition | undefined, next: AppDefinition, now: string, configChanged: boolean): AppDefinition {
+  const version = previous?.version && previous.version >= now ? nextMillisecond(previous.version) : now;
+  const lastConfigChangeAt = !previous || configChanged ? version : (previous.versionInfo?.lastConfigChangeAt ?? previous.version ?? version);
+  return { ...next, version, versionInfo: { lastScalingAt: version, lastConfigChangeAt } };
+}
+
+/** `2020-01-01T00:00:00.999Z` → `2020-01-01T00:00:01.000Z`. Pure string arithmetic on ISO-8601 UTC. */
+export function nextMillisecond(iso: string): string {
+  const ms = Date.parse(iso);
+  return new Date(ms + 1).toISOString();
+}
+
+/** Same definition apart from version stamps. */
+export function withoutVersion(app: AppDefinition): AppDefinition {
+  const { version: _v, versionInfo: _vi, ...rest } = app;
+  return rest as AppDefinition;
+}

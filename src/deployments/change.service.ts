@@ -1,0 +1,197 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { needsRestart, type AppDefinition } from '../core/apps';
+import { DomainError, DomainErrorCode } from '../core/errors';
+import type { Deployment } from '../core/deployments/deployment';
+import { planDeployment } from '../core/deployments/plan-deployment';
+import { stampVersion, withoutVersion } from '../core/deployments/versioning';
+import { assignServicePortSlots, withServicePorts } from '../core/deployments/service-ports';
+import { AppStore, AppStoreTx } from '../persistence/app-store';
+
+/** One write to the app tree: which ids it may touch, and how it turns their current state into the target. */
+export interface ChangeRequest {
+  /** Every app id the change may touch; all are locked for the transaction. */
+  readonly ids: readonly string[];
+  readonly force: boolean;
+  /**
+   * Given the current definitions of `ids` (missing = does not exist), return the new definition of
+   * every id the change sets (null = delete). Unstamped: versions are set here. May throw DomainError.
+   */
+  readonly apply: (current: ReadonlyMap<string, AppDefinition>) => ReadonlyMap<string, AppDefinition | null>;
+  /** Ids to restart even when their definition is unchanged (`POST /v2/apps/{id}/restart`). */
+  readonly restart?: ReadonlySet<string>;
+}
+
+export interface ChangeResult {
+  readonly deploymentId: string;
+  readonly version: string;
+  /** Final definitions of the ids the change set (null = deleted). */
+  readonly apps: ReadonlyMap<string, AppDefinition | null>;
+  /** Ids that did not exist before. */
+  readonly created: ReadonlySet<string>;
+  /** The stored deployment, or undefined when the change needed no step (nothing changed). */
+  readonly deployment?: Deployment<AppDefinition>;
+}
+
+/** Bound on dependency-closure loading: a chain deeper than this is certainly a modelling error. */
+const MAX_DEPENDENCY_ROUNDS = 100;
+
+/**
+ * Responsibilities: the one write path for apps. In one transaction it locks the ids, checks
+ * conflicting deployments (409, or supersede with force), stamps versions, reserves service ports,
+ * plans the deployment, and stores app versions + deployment together, so a client that got an
+ * answer can never lose its change, and two writers to one app can never both get through.
+ * Non-responsibilities: executing plans (the leader's executor), validation of bodies (callers).
+ */
+@Injectable()
+export class ChangeService {
+  constructor(
+    private readonly store: AppStore,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  apply(request: ChangeRequest): Promise<ChangeResult> {
+    return this.store.transaction((tx) => this.applyIn(tx, request));
+  }
+
+  private async applyIn(tx: AppStoreTx, request: ChangeRequest): Promise<ChangeResult> {
+    await tx.lockApps(request.ids);
+    const current = await tx.loadApps(request.ids);
+    const wanted = request.apply(current);
+    const now = this.clock.now().toISOString();
+
+    const original = new Map<string, AppDefinition>();
+    const target = new Map<string, AppDefinition | null>();
+    const created = new Set<string>();
+    let latestVersion = now;
+    for (const [id, next] of wanted) {
+      const before = current.get(id);
+      if (next === null) {
+        if (before) {
+          original.set(id, before);
+          target.set(id, null);
+        }
+        continue;
+      }
+      const restart = request.restart?.has(id) ?? false;
+      const configChanged = restart || !before || needsRestart(withoutVersion(before), withoutVersion(next));
+      if (before && !configChanged && before.instances === next.instances) continue; // unchanged
+      if (!before) created.add(id);
+      else original.set(id, before);
+      const stamped = stampVersion(before, next, now, configChanged);
+      if (stamped.version && stamped.version > latestVersion) latestVersion = stamped.version;
+      target.set(id, stamped);
+    }
+
+    const touched = new Set(target.keys());
+    if (touched.size === 0) {
+      return { deploymentId: randomUUID(), version: now, apps: new Map(), created };
+    }
+
+    for (const id of created) {
+      const clash = await tx.clashingIds(id);
+      if (clash.length > 0) {
+        throw new DomainError(DomainErrorCode.CONFLICT, `App id '${id}' conflicts with the existing app '${clash[0]}': an id cannot be both an app and a group`);
+      }
+    }
+
+    const conflicts = await tx.conflictingDeployments([...touched]);
+    if (conflicts.length > 0) {
+      if (!request.force) {
+        throw new DomainError(
+          DomainErrorCode.APP_LOCKED,
+          `App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/${conflicts[0].id}'.`,
+          { deployments: conflicts.map((d) => ({ id: d.id })) },
+        );
+      }
+      await tx.deleteDeployments(conflicts.map((d) => d.id));
+    }
+
+    for (const [id, app] of target) {
+      if (app === null) continue;
+      target.set(id, await this.reservePorts(tx, app));
+    }
+
+    const planTarget = await this.withDependencies(tx, target, current);
+    const steps = planDeployment({
+      original,
+      target: planTarget,
+      touched,
+      needsRestart: (a, b) => needsRestart(a, b),
+    });
+
+    let deployment: Deployment<AppDefinition> | undefined;
+    if (steps.length > 0) {
+      const running = await tx.countDeployments();
+      if (running >= this.config.maxRunningDeployments) {
+        throw new DomainError(
+          DomainErrorCode.TOO_MANY_DEPLOYMENTS,
+          `Max number (${this.config.maxRunningDeployments}) of running deployments is achieved. Wait for existing deployments to complete or cancel them.`,
+        );
+      }
+      deployment = {
+        id: randomUUID(),
+        version: latestVersion,
+        affectedApps: [...touched].sort(),
+        original: Object.fromEntries([...touched].map((id) => [id, original.get(id) ?? null])),
+        target: Object.fromEntries([...touched].map((id) => [id, target.get(id) ?? null])),
+        steps,
+        currentStep: 0,
+        status: 'scheduled',
+      };
+    }
+
+    for (const [id, app] of target) {
+      if (app === null) await tx.deleteApp(id);
+      else await tx.saveApp(app, !created.has(id), this.config.maxAppVersions);
+    }
+    if (deployment) await tx.insertDeployment(deployment);
+    return { deploymentId: deployment?.id ?? randomUUID(), version: latestVersion, apps: target, created, deployment };
+  }
+
+  /**
+   * Service ports: non-zero ones are claimed as given (a clash with another app is a 422), zeros get
+   * cluster-unique random ports from [LOCAL_PORT_MIN, LOCAL_PORT_MAX]. Ports the app no longer uses
+   * are released.
+   */
+  private async reservePorts(tx: AppStoreTx, app: AppDefinition): Promise<AppDefinition> {
+    const slots = assignServicePortSlots(app);
+    const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
+    const clashes = await tx.reserveFixedPorts(app.id, fixed);
+    if (clashes.length > 0) {
+      const details = slots
+        .filter((s) => clashes.includes(s.port))
+        .map((s) => ({ path: s.path, errors: [`Requested service port ${s.port} conflicts with a service port in use by another app`] }));
+      throw DomainError.validation(details);
+    }
+    const zeros = slots.filter((s) => s.port === 0).length;
+    if (zeros === 0) return app;
+    const fresh = await tx.claimRandomPorts(app.id, zeros, this.config.localPortMin, this.config.localPortMax, Math.random);
+    if (fresh.length < zeros) throw new DomainError(DomainErrorCode.CONFLICT, 'No free service ports left in the configured range');
+    return withServicePorts(app, fresh);
+  }
+
+  /** The target apps plus every app they depend on (transitively), for dependency depths. */
+  private async withDependencies(
+    tx: AppStoreTx,
+    target: ReadonlyMap<string, AppDefinition | null>,
+    current: ReadonlyMap<string, AppDefinition>,
+  ): Promise<Map<string, AppDefinition>> {
+    const out = new Map<string, AppDefinition>();
+    for (const [id, app] of current) if (!target.has(id)) out.set(id, app);
+    for (const [id, app] of target) if (app) out.set(id, app);
+    const asked = new Set<string>();
+    for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
+      const missing = new Set<string>();
+      for (const app of out.values()) for (const dep of app.dependencies) if (!asked.has(dep)) missing.add(dep);
+      if (missing.size === 0) break;
+      for (const dep of missing) asked.add(dep);
+      const loaded = await tx.loadAppsUnder([...missing]);
+      for (const [id, app] of loaded) if (!out.has(id) && !target.has(id)) out.set(id, app);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,32 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AppStore } from './app-store';
+import { createDataSource } from './data-source';
+
+/** Set by tools that build the app only to read its metadata (OpenAPI generation): no DB connection. */
+export const CONNECT_DATABASE = Symbol('CONNECT_DATABASE');
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [APP_CONFIG, CONNECT_DATABASE],
+      useFactory: async (config: AppConfig, connect: boolean) => {
+        const ds = createDataSource(config.databaseUrl, config.databasePoolSize);
+        if (connect) await ds.initialize();
+        return ds;
+      },
+    },
+    AppStore,
+  ],
+  exports: [DataSource, AppStore],
+})
+export class PersistenceModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+}

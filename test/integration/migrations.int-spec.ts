@@ -1,0 +1,31 @@
+import { Client } from 'pg';
+import { MIGRATIONS } from '../../migrations';
+import { createDataSource } from '../../src/persistence/data-source';
+import { TEST_DATABASE_URL } from './test-env';
+
+/** Global setup rebuilt the test database from empty through every migration; check the result. */
+describe('migrations', () => {
+  it('created every table from an empty database and recorded each migration', async () => {
+    const c = new Client({ connectionString: TEST_DATABASE_URL });
+    await c.connect();
+    try {
+      const tables = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.table_name);
+      expect(tables).toEqual(['app_versions', 'apps', 'deployments', 'pacer_migrations', 'service_ports']);
+      const applied = (await c.query('SELECT name FROM pacer_migrations ORDER BY id')).rows.map((r) => r.name);
+      expect(applied).toEqual(MIGRATIONS.map((M) => new M().name));
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('a second run applies nothing (idempotent)', async () => {
+    const ds = createDataSource(TEST_DATABASE_URL, 1);
+    await ds.initialize();
+    try {
+      expect(await ds.runMigrations()).toEqual([]);
+      expect(await ds.showMigrations()).toBe(false);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
