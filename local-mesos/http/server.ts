@@ -1,0 +1,106 @@
+// The HTTP front: the scheduler API, GET /state, and operator controls under /__local/.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Master } from '../master/master';
+import type { AgentSpec, MasterMode } from '../settings';
+import { resolveAgentSpec } from '../settings';
+import { masterState } from './state';
+import { refuseIfNotLeader, schedulerEndpoint } from './scheduler-endpoint';
+import { readBody, reply, replyJson } from './util';
+
+export const OPERATOR_PREFIX = '/__local';
+
+export class HttpFront {
+  readonly server: http.Server;
+
+  constructor(private readonly master: Master) {
+    this.server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+      this.route(req, res).catch((e: unknown) => {
+        master.settings.log(`request failed: ${(e as Error).stack ?? String(e)}`);
+        if (!res.headersSent) reply(res, 500, 'Internal error');
+        else res.destroy();
+      });
+    });
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const p = url.pathname;
+    if (p === '/api/v1/scheduler') return schedulerEndpoint(this.master, req, res);
+    if (p.startsWith(`${OPERATOR_PREFIX}/`)) return this.operator(req, res, p.slice(OPERATOR_PREFIX.length), url);
+    if (req.method === 'GET' && ['/state', '/state.json', '/master/state', '/master/state.json'].includes(p)) {
+      if (refuseIfNotLeader(this.master, req, res)) return;
+      return replyJson(res, 200, masterState(this.master, { tasks: url.searchParams.get('tasks') !== 'false' }));
+    }
+    if (p === '/redirect' || p === '/master/redirect') {
+      const mode = this.master.mode;
+      const leader = mode.kind === 'redirect' ? mode.leader : `${this.master.address.hostname}:${this.master.address.port}`;
+      if (mode.kind === 'no-leader') return reply(res, 503, 'No leader elected');
+      return reply(res, 307, '', { Location: `//${leader}` });
+    }
+    if (p === '/health' || p === '/master/health') return reply(res, 200, '');
+    if (p === '/version') return replyJson(res, 200, { version: this.master.masterInfo().version, build_user: 'local-mesos' });
+    reply(res, 404, '');
+  }
+
+  private async operator(req: http.IncomingMessage, res: http.ServerResponse, p: string, url: URL): Promise<void> {
+    if (p === '/health' || p === '/ready') return reply(res, 200, 'ok');
+    if (p === '/state' && req.method === 'GET') return replyJson(res, 200, masterState(this.master, { tasks: url.searchParams.get('tasks') !== 'false' }));
+    if (req.method !== 'POST') return reply(res, 405, 'Expecting POST', { Allow: 'POST' });
+    const body = await readBody(req, res);
+    if (body === null) return;
+    const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+    const agentAction = /^\/agents\/([^/]+)\/(stop|start|restart)$/.exec(p);
+    if (agentAction) {
+      const agent = this.master.agentsById.get(decodeURIComponent(agentAction[1])) ?? this.master.agents[Number(agentAction[1])];
+      if (!agent) return reply(res, 404, `No agent '${agentAction[1]}'`);
+      if (agentAction[2] === 'stop') {
+        const mode = (url.searchParams.get('mode') ?? (input.mode as string | undefined) ?? 'kill') === 'partition' ? 'partition' : 'kill';
+        await this.master.stopAgent(agent, mode);
+      } else {
+        this.master.startAgent(agent);
+      }
+      return replyJson(res, 200, { id: agent.id, active: agent.active });
+    }
+    if (p === '/agents') {
+      const agent = this.master.addAgent(resolveAgentSpec(this.master.agents.length, input as AgentSpec, {}));
+      return replyJson(res, 201, { id: agent.id });
+    }
+    if (p === '/mode') {
+      this.master.mode = parseMode(input);
+      return replyJson(res, 200, this.master.mode);
+    }
+    reply(res, 404, '');
+  }
+}
+
+export function parseMode(input: Record<string, unknown>): MasterMode {
+  switch (input.mode) {
+    case 'redirect':
+      if (typeof input.leader !== 'string') throw new Error("mode 'redirect' needs 'leader' (host:port)");
+      return { kind: 'redirect', leader: input.leader };
+    case 'recovering':
+      return { kind: 'recovering' };
+    case 'no-leader':
+      return { kind: 'no-leader' };
+    default:
+      return { kind: 'leader' };
+  }
+}

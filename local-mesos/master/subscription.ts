@@ -1,0 +1,90 @@
+// One SUBSCRIBE stream: a chunked HTTP response carrying RecordIO-framed Events.
+import type { ServerResponse } from 'node:http';
+import { eventType } from '../proto/schema';
+import { encodeProtobuf, toMesosJson, type Plain } from '../codec/mesos-json';
+import { encodeRecord } from '../codec/recordio';
+import type { EventMsg } from '../codec/types';
+
+export interface StreamLimits {
+  /** Split each write into HTTP chunks of at most this many bytes (0 = no splitting). */
+  chunkBytes: number;
+  /** Close the stream when the peer lets more than this many bytes pile up. */
+  maxBufferBytes: number;
+}
+
+export class Subscription {
+  closed = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private closeHandlers: (() => void)[] = [];
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly json: boolean,
+    readonly streamId: string,
+    private readonly limits: StreamLimits,
+  ) {
+    res.on('close', () => this.markClosed());
+  }
+
+  onClose(handler: () => void): void {
+    this.closeHandlers.push(handler);
+  }
+
+  /** Queues an event; records written in the same tick go out together in one HTTP chunk. */
+  send(event: EventMsg): void {
+    if (this.closed) return;
+    const type = eventType();
+    const payload = this.json
+      ? Buffer.from(JSON.stringify(toMesosJson(type, event as unknown as Plain)), 'utf8')
+      : encodeProtobuf(type, event as unknown as Plain);
+    const record = encodeRecord(payload);
+    this.pending.push(record);
+    this.pendingBytes += record.length;
+    if (this.pendingBytes + this.res.writableLength > this.limits.maxBufferBytes) {
+      // A subscriber that stops reading must not grow our memory without bound.
+      this.close();
+      return;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const step = this.limits.chunkBytes;
+    if (step > 0) {
+      for (let off = 0; off < data.length; off += step) this.res.write(data.subarray(off, off + step));
+    } else {
+      this.res.write(data);
+    }
+  }
+
+  /** Sends ERROR and closes (framework-level failures are reported this way, §1.2). */
+  error(message: string): void {
+    this.send({ type: 'ERROR', error: { message } });
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.res.end();
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed && this.closeHandlers.length === 0) return;
+    this.closed = true;
+    const handlers = this.closeHandlers;
+    this.closeHandlers = [];
+    for (const h of handlers) h();
+  }
+}
