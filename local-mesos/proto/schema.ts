@@ -536,18 +536,24 @@ function parseDefault(type: string, text: string): string | number | boolean {
   return text;
 }
 
-function toNamespace(prefix: string, defs: Record<string, MessageDef | EnumDef>): Record<string, protobuf.AnyNestedObject> {
+/**
+ * Builds protobufjs JSON for `defs`. Top-level types are pinned to edition "proto2": protobufjs 8
+ * treats JSON-defined types as proto3 otherwise (implicit presence), which would drop zero values
+ * such as TASK_STARTING, SOURCE_MASTER, Value.Type SCALAR or `healthy: false` from the wire.
+ */
+function toNamespace(prefix: string, defs: Record<string, MessageDef | EnumDef>, topLevel = true): Record<string, protobuf.AnyNestedObject> {
   const out: Record<string, protobuf.AnyNestedObject> = {};
+  const edition = topLevel ? { edition: 'proto2' } : {};
   for (const [name, def] of Object.entries(defs)) {
     const full = `${prefix}.${name}`;
     if ('values' in def) {
-      out[name] = { values: def.values };
+      out[name] = { values: def.values, ...edition } as protobuf.AnyNestedObject;
       continue;
     }
     const fields: Record<string, protobuf.IField> = {};
     for (const [fname, spec] of Object.entries(def.fields)) fields[fname] = fieldJson(full, fname, spec);
-    const nested = def.nested ? toNamespace(full, def.nested) : undefined;
-    out[name] = nested ? { fields, nested } : { fields };
+    const nested = def.nested ? toNamespace(full, def.nested, false) : undefined;
+    out[name] = (nested ? { fields, nested, ...edition } : { fields, ...edition }) as protobuf.AnyNestedObject;
   }
   return out;
 }
