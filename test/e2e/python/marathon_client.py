@@ -1,0 +1,267 @@
+"""Drives Pacer with Debian's python3-marathon (the `marathon` client 0.13), unchanged.
+
+Usage: marathon_client.py <scenario> <base-url> [args...]
+
+Every scenario prints one JSON object on stdout: step name -> what the client returned (reduced
+to plain values) or {"error": ...} when the client raised. The jest spec asserts on it, so a
+failing step shows up as a readable diff and the later steps still run.
+
+The client parses responses strictly: an unknown key on an app, task, deployment or info object
+makes its model constructor raise TypeError. Each step therefore calls the real client method and
+records the parsed model, never the raw response.
+"""
+
+import json
+import sys
+import traceback
+
+from marathon import MarathonClient, MarathonApp
+from marathon.exceptions import ConflictError, MarathonError, MarathonHttpError, NotFoundError
+from marathon.models.app import MarathonHealthCheck, PortDefinition
+
+TIMEOUT_SECONDS = 10
+
+
+class Steps:
+    """Runs named steps, keeping going after a failure so one run shows every incompatibility."""
+
+    def __init__(self):
+        self.results = {}
+
+    def run(self, name, fn):
+        try:
+            self.results[name] = fn()
+        except Exception as e:  # noqa: BLE001 - the spec reports the error text
+            self.results[name] = {'error': error_info(e)}
+        return self.results[name]
+
+    def expect_error(self, name, fn):
+        """A step that must raise a MarathonHttpError: records its class, status and message."""
+        try:
+            value = fn()
+        except MarathonHttpError as e:
+            self.results[name] = {
+                'raised': type(e).__name__,
+                'status': e.status_code,
+                'message': getattr(e, 'error_message', None),
+                'details': getattr(e, 'error_details', None),
+            }
+            return
+        except Exception as e:  # noqa: BLE001
+            self.results[name] = {'error': error_info(e)}
+            return
+        self.results[name] = {'error': 'no exception raised', 'returned': plain(value)}
+
+
+def error_info(e):
+    details = f' details={json.dumps(e.error_details)}' if getattr(e, 'error_details', None) else ''
+    return f'{type(e).__name__}: {e}{details}\n' + ''.join(traceback.format_exception(e)[-4:])
+
+
+def plain(value):
+    """Client models and containers as JSON-friendly values (camelCase, as the client sends them)."""
+    if hasattr(value, 'json_repr'):
+        return json.loads(value.to_json(minimal=False))
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def app_summary(app):
+    """The parsed MarathonApp: its class plus the fields a client typically reads."""
+    return {
+        'type': type(app).__name__,
+        'id': app.id,
+        'cmd': app.cmd,
+        'cpus': app.cpus,
+        'mem': app.mem,
+        'instances': app.instances,
+        'labels': app.labels,
+        'version': app.version,
+        'lastConfigChangeAt': iso(app.version_info.last_config_change_at) if app.version_info else None,
+        'deployments': [d.id for d in app.deployments],
+        'ports': [p.port for p in app.port_definitions],
+        'healthChecks': [{'protocol': h.protocol, 'portIndex': h.port_index} for h in app.health_checks],
+        'upgradeStrategy': plain(app.upgrade_strategy),
+        'tasks': len(app.tasks),
+        'tasksRunning': app.tasks_running,
+    }
+
+
+def iso(dt):
+    """A datetime the client parsed, back in Marathon's format (to compare with `version`)."""
+    return None if dt is None else dt.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z'
+
+
+def client_for(base_url):
+    return MarathonClient(base_url, timeout=TIMEOUT_SECONDS)
+
+
+def scenario_info(c, _args):
+    s = Steps()
+
+    def info():
+        i = c.get_info()
+        return {
+            'type': type(i).__name__,
+            'name': i.name,
+            'version': i.version,
+            'elected': i.elected,
+            'leader': i.leader,
+            'httpPort': i.http_config.http_port,
+            'master': i.marathon_config.master,
+            'zkMaxVersions': i.zookeeper_config.zk_max_versions,
+        }
+
+    s.run('get_info', info)
+    s.run('get_leader', c.get_leader)
+    s.run('ping', lambda: c.ping().decode())
+    return s.results
+
+
+def scenario_metrics(c, _args):
+    s = Steps()
+    s.run('get_metrics', lambda: sorted(c.get_metrics().keys()))
+    return s.results
+
+
+def scenario_lifecycle(c, args):
+    app_id, label = args
+    s = Steps()
+    group = app_id.rsplit('/', 1)[0]
+
+    def new_app():
+        return MarathonApp(
+            cmd='sleep 100', cpus=0.1, mem=16, instances=1,
+            labels={'pacer-e2e': label, 'tier': 'web'},
+            port_definitions=[PortDefinition(port=0, protocol='tcp', name='http')],
+            health_checks=[MarathonHealthCheck(protocol='TCP', port_index=0, grace_period_seconds=30,
+                                               interval_seconds=10, timeout_seconds=5, max_consecutive_failures=3)],
+        )
+
+    s.run('create_app', lambda: app_summary(c.create_app(app_id, new_app())))
+    s.expect_error('create_existing', lambda: c.create_app(app_id, new_app()))
+    s.run('get_app', lambda: app_summary(c.get_app(app_id)))
+    s.run('get_app_embeds', lambda: app_summary(c.get_app(
+        app_id, embed_tasks=True, embed_counts=True, embed_deployments=True, embed_readiness=True,
+        embed_last_task_failure=True, embed_failures=True, embed_task_stats=True)))
+    s.run('list_apps', lambda: [a.id for a in c.list_apps()])
+    s.run('list_apps_by_id', lambda: [a.id for a in c.list_apps(app_id=group)])
+    s.run('list_apps_embed_tasks', lambda: [
+        {'id': a.id, 'tasks': len(a.tasks)} for a in c.list_apps(app_id=group, embed_tasks=True, embed_counts=True)])
+    s.run('list_apps_all_embeds', lambda: [a.id for a in c.list_apps(
+        app_id=group, embed_tasks=True, embed_counts=True, embed_deployments=True, embed_readiness=True,
+        embed_last_task_failure=True, embed_failures=True, embed_task_stats=True)])
+    s.run('list_apps_by_label', lambda: [a.id for a in c.list_apps(label=f'pacer-e2e=={label},tier==web')])
+    s.run('list_apps_by_other_label', lambda: [a.id for a in c.list_apps(label=f'pacer-e2e=={label},tier==db')])
+    s.run('list_apps_by_cmd', lambda: [a.id for a in c.list_apps(cmd='SLEEP 100', app_id=group)])
+    s.run('list_apps_kwargs_filter', lambda: [a.id for a in c.list_apps(app_id=group, instances=1)])
+
+    # The create left a deployment (nothing executes it yet): without force the app is locked.
+    s.expect_error('update_locked', lambda: c.update_app(app_id, MarathonApp(cmd='sleep 150')))
+    s.run('update_app', lambda: c.update_app(app_id, MarathonApp(cmd='sleep 200'), force=True))
+    s.run('after_update', lambda: app_summary(c.get_app(app_id)))
+    s.run('scale_app', lambda: c.scale_app(app_id, instances=3, force=True))
+    s.run('after_scale', lambda: app_summary(c.get_app(app_id)))
+    s.run('scale_app_delta', lambda: c.scale_app(app_id, delta=-1, force=True))
+    s.run('after_scale_delta', lambda: app_summary(c.get_app(app_id)))
+    s.run('restart_app', lambda: c.restart_app(app_id, force=True))
+
+    versions = s.run('list_versions', lambda: c.list_versions(app_id))
+    if isinstance(versions, list) and versions:
+        s.run('get_version_newest', lambda: app_summary(c.get_version(app_id, versions[0])))
+        s.run('get_version_oldest', lambda: app_summary(c.get_version(app_id, versions[-1])))
+        s.run('rollback_app', lambda: c.rollback_app(app_id, versions[-1], force=True))
+        s.run('after_rollback', lambda: app_summary(c.get_app(app_id)))
+
+    def ours():
+        return [d for d in c.list_deployments() if app_id in (d.affected_apps or [])]
+
+    def deployments():
+        return [{
+            'type': type(d).__name__,
+            'id': d.id,
+            'version': d.version,
+            'affectedApps': d.affected_apps,
+            'currentStep': d.current_step,
+            'totalSteps': d.total_steps,
+            'actions': [[a.action for a in step.actions] for step in d.steps],
+            'appsInActions': [[a.app for a in step.actions] for step in d.steps],
+        } for d in ours()]
+
+    deps = s.run('list_deployments', deployments)
+    if isinstance(deps, list) and deps:
+        # Without force: Marathon deploys the revert of the plan and answers that new deployment.
+        revert = s.run('delete_deployment_rollback', lambda: c.delete_deployment(deps[0]['id']))
+        s.run('after_delete_deployment_rollback', lambda: [d.id for d in ours()])
+        s.run('after_revert', lambda: app_summary(c.get_app(app_id)))
+        if isinstance(revert, dict) and 'deploymentId' in revert:
+            # With force: cancel only (202, empty body); the client returns {}.
+            s.run('delete_deployment_force', lambda: c.delete_deployment(revert['deploymentId'], force=True))
+            s.run('after_delete_deployment_force', lambda: [d.id for d in ours()])
+    s.expect_error('delete_unknown_deployment', lambda: c.delete_deployment('00000000-0000-0000-0000-000000000000'))
+
+    s.run('delete_app', lambda: c.delete_app(app_id, force=True))
+    s.expect_error('get_deleted_app', lambda: c.get_app(app_id))
+    s.run('scale_deleted_app', lambda: c.scale_app(app_id, instances=2))
+    return s.results
+
+
+def scenario_errors(c, args):
+    (group,) = args
+    s = Steps()
+    s.expect_error('get_unknown_app', lambda: c.get_app(f'{group}/does-not-exist'))
+    s.expect_error('list_versions_unknown_app', lambda: c.list_versions(f'{group}/does-not-exist'))
+    s.expect_error('restart_unknown_app', lambda: c.restart_app(f'{group}/does-not-exist'))
+    s.expect_error('delete_unknown_app', lambda: c.delete_app(f'{group}/does-not-exist'))
+    s.expect_error('create_invalid_app', lambda: c.create_app(f'{group}/invalid', MarathonApp(cmd='sleep 1', instances=-1)))
+    s.expect_error('get_unknown_version', lambda: c.get_version(f'{group}/does-not-exist', '2015-01-01T00:00:00.000Z'))
+    return s.results
+
+
+def scenario_examples(c, args):
+    """Reads back apps Pacer accepted from Marathon's own example definitions."""
+    group, ids = args[0], args[1:]
+    s = Steps()
+    for app_id in ids:
+        s.run(f'get:{app_id}', lambda app_id=app_id: plain(c.get_app(app_id)))
+        s.run(f'embeds:{app_id}', lambda app_id=app_id: c.get_app(
+            app_id, embed_tasks=True, embed_counts=True, embed_deployments=True, embed_readiness=True,
+            embed_last_task_failure=True, embed_task_stats=True).id)
+        s.run(f'version:{app_id}', lambda app_id=app_id: c.get_version(app_id, c.list_versions(app_id)[0]).id)
+        # The classic client workflow: read an app, change a field, send the whole object back.
+        def round_trip(app_id=app_id):
+            app = c.get_app(app_id)
+            app.labels['pacer-round-trip'] = 'yes'
+            result = c.update_app(app_id, app, force=True)
+            after = c.get_app(app_id)
+            return {'result': sorted(result.keys()), 'label': after.labels.get('pacer-round-trip'), 'version': after.version == result['version']}
+        s.run(f'round_trip:{app_id}', round_trip)
+    s.run('list_apps', lambda: sorted(a.id for a in c.list_apps(app_id=group, embed_tasks=True)))
+    return s.results
+
+
+SCENARIOS = {
+    'info': scenario_info,
+    'metrics': scenario_metrics,
+    'lifecycle': scenario_lifecycle,
+    'errors': scenario_errors,
+    'examples': scenario_examples,
+}
+
+
+def main():
+    scenario, base_url, *args = sys.argv[1:]
+    results = SCENARIOS[scenario](client_for(base_url), args)
+    json.dump(results, sys.stdout, default=str)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except MarathonError as e:
+        print(f'marathon client error: {e}', file=sys.stderr)
+        sys.exit(2)
