@@ -1,4 +1,5 @@
 // Shared setup for local-mesos integration tests: small intervals so every wait stays short.
+import * as fs from 'node:fs';
 import { startLocalMesos, type LocalMesos, type LocalMesosOptions } from '../index';
 import type { EventStream, Json, OfferT, StatusT } from '../testing/client';
 
@@ -56,17 +57,18 @@ export function acceptCall(offerIds: string[], tasks: Json[], refuseSeconds?: nu
 }
 
 /** Waits for an offer (optionally from one agent) that has not been taken yet. */
-export async function nextOffer(stream: EventStream, agentId?: string, timeoutMs = 5000): Promise<OfferT> {
-  for (;;) {
-    const ev = await stream.take((e) => e.type === 'OFFERS' && e.offers!.offers.some((o) => agentId === undefined || o.agent_id.value === agentId), timeoutMs, `offer${agentId ? ` from ${agentId}` : ''}`);
-    const offer = ev.offers!.offers.find((o) => agentId === undefined || o.agent_id.value === agentId);
-    if (offer) return offer;
-  }
+export async function nextOffer(stream: EventStream, agentId?: string, timeoutMs = 5000, pred: (o: OfferT) => boolean = () => true): Promise<OfferT> {
+  const ok = (o: OfferT): boolean => (agentId === undefined || o.agent_id.value === agentId) && pred(o);
+  const ev = await stream.take((e) => e.type === 'OFFERS' && e.offers!.offers.some(ok), timeoutMs, `offer${agentId ? ` from ${agentId}` : ''}`);
+  return ev.offers!.offers.find(ok)!;
 }
+
+export const hasPorts = (o: OfferT): boolean => o.resources.some((r) => r.name === 'ports');
 
 /** Launches tasks on a fresh offer and returns the offer used. */
 export async function launch(stream: EventStream, tasks: (offer: OfferT) => Json[], agentId?: string, refuseSeconds = 0): Promise<OfferT> {
-  const offer = await nextOffer(stream, agentId);
+  // Freed resources can arrive as extra small offers for the same agent; use a roomy one.
+  const offer = await nextOffer(stream, agentId, 5000, (o) => scalarOf(o, 'cpus') >= 1 && scalarOf(o, 'mem') >= 256);
   const r = await stream.call(acceptCall([offer.id.value], tasks(offer), refuseSeconds));
   if (r.status !== 202) throw new Error(`ACCEPT answered ${r.status}: ${r.body}`);
   return offer;
@@ -91,12 +93,23 @@ export function scalarOf(offer: OfferT, name: string): number {
   return offer.resources.filter((x) => x.name === name).reduce((n, x) => n + (x.scalar?.value ?? 0), 0);
 }
 
-/** True while a process (or process group when negative) exists. */
+/**
+ * True while a process (or, for a negative id, any member of that process group) exists and is not a
+ * zombie. Zombies count as dead: whether orphans get reaped depends on the machine's init process.
+ */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesised command: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state === 'Z') continue;
+    if (pid > 0 ? Number(entry) === pid : Number(pgrp) === -pid) return true;
   }
+  return false;
 }
