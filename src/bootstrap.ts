@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { OPENAPI_SCHEMAS } from './apps/dto/openapi-schemas';
@@ -36,12 +36,12 @@ export async function createApp(config: AppConfig, options: AppModuleOptions & {
   const filter = new DomainErrorFilter();
   app.useGlobalFilters(filter);
   app.useGlobalInterceptors(new ApiResultInterceptor());
-  configureFastify(app.getHttpAdapter().getInstance(), filter, app.get(Leadership), app.get(Metrics));
+  configureFastify(app.getHttpAdapter().getInstance(), app.get(Leadership), app.get(Metrics));
   setupSwagger(app);
   return app;
 }
 
-function configureFastify(fastify: FastifyInstance, filter: DomainErrorFilter, leadership: Leadership, metrics: Metrics): void {
+function configureFastify(fastify: FastifyInstance, leadership: Leadership, metrics: Metrics): void {
   // Marathon clients send `Content-Type: application/json` on every request, even with no body
   // (restart, DELETE): an empty body reads as "no body". Malformed JSON is a 400 in Marathon's shape.
   fastify.removeContentTypeParser('application/json');
@@ -54,11 +54,6 @@ function configureFastify(fastify: FastifyInstance, filter: DomainErrorFilter, l
       const err = Object.assign(new Error(`Invalid JSON: ${(e as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
       done(err, undefined);
     }
-  });
-  // Errors raised before a route handler (body parsing, limits) get the same JSON shape.
-  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = filter.toResponse(error, request);
-    void reply.status(status).send(body);
   });
   fastify.addHook('onSend', async (_request, reply, payload) => {
     const leader = leadership.leaderAddress();

@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ref } from '../apps/dto/openapi-schemas';
 import { HealthService } from './health.service';
@@ -17,10 +17,9 @@ export class HealthController {
   ping() { return 'pong'; }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics of this replica' })
-  @ApiProduces('text/plain')
-  metrics() { return this.health.metricsText(); }
+  @ApiOperation({ summary: 'Metrics of this replica', description: 'Prometheus text, or JSON when the client accepts only JSON (as Marathon clients do).' })
+  @ApiProduces('text/plain', 'application/json')
+  metrics(@Headers('accept') accept?: string) { return this.health.metrics(accept); }
 
   @Get('metrics/prometheus')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ApiResult } from '../common/api-result';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { Leadership } from '../leader/leadership';
@@ -11,7 +12,7 @@ export class HealthService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly leadership: Leadership,
-    private readonly metrics: Metrics,
+    private readonly registry: Metrics,
   ) {}
 
   leader(): { leader: string } {
@@ -21,7 +22,17 @@ export class HealthService {
   }
 
   async metricsText(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.registry.registry.metrics();
+  }
+
+  /**
+   * Marathon's /metrics is JSON and its clients parse it so (python `get_metrics()`); Prometheus
+   * scrapers send text/plain or any-type Accept headers and get the text format.
+   */
+  async metrics(accept: string | undefined): Promise<ApiResult> {
+    const wantsJson = !!accept && accept.includes('application/json') && !accept.includes('text/plain');
+    if (wantsJson) return new ApiResult(200, toDropwizard(await this.registry.registry.getMetricsAsJSON()), { 'Content-Type': 'application/json; charset=utf-8' });
+    return new ApiResult(200, await this.registry.registry.metrics(), { 'Content-Type': this.registry.registry.contentType });
   }
 
   /** /v2/info with Marathon's keys (clients parse them strictly) and Pacer's own values. */
@@ -66,4 +77,31 @@ export class HealthService {
       http_config: { http_port: c.httpPort, https_port: 8443 },
     };
   }
+}
+
+type PromJson = Awaited<ReturnType<Metrics['registry']['getMetricsAsJSON']>>;
+
+/**
+ * Marathon's /metrics JSON is Dropwizard's registry shape. The same figures, from prom-client:
+ * `pacer_app_writes_total{outcome="deployed"} 3` → `counters["pacer_app_writes_total.outcome=deployed"] = {count: 3}`.
+ */
+export function toDropwizard(metrics: PromJson): Record<string, unknown> {
+  const gauges: Record<string, { value: number }> = {};
+  const counters: Record<string, { count: number }> = {};
+  const histograms: Record<string, { count: number; sum: number }> = {};
+  const key = (name: string, labels: Record<string, unknown>) =>
+    [name, ...Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`)].join('.');
+  for (const m of metrics) {
+    const values = (m as { values?: Array<{ value: number; labels: Record<string, unknown>; metricName?: string }> }).values ?? [];
+    const type = String(m.type);
+    if (type === 'counter') for (const v of values) counters[key(m.name, v.labels)] = { count: v.value };
+    else if (type === 'gauge') for (const v of values) gauges[key(m.name, v.labels)] = { value: v.value };
+    else if (type === 'histogram' || type === 'summary') {
+      for (const v of values) {
+        if (v.metricName?.endsWith('_count')) (histograms[key(m.name, v.labels)] ??= { count: 0, sum: 0 }).count = v.value;
+        if (v.metricName?.endsWith('_sum')) (histograms[key(m.name, v.labels)] ??= { count: 0, sum: 0 }).sum = v.value;
+      }
+    }
+  }
+  return { version: '4.0.0', gauges, counters, histograms, meters: {}, timers: {} };
 }
