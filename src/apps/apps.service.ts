@@ -13,7 +13,8 @@ import {
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { ChangeResult, ChangeService } from '../deployments/change.service';
 import { AppStore } from '../persistence/app-store';
-import { parseEmbeds, toAppInfo } from './dto/app.mapper';
+import { appInfoJson, parseEmbeds, toAppInfo } from './dto/app.mapper';
+import { AppReadCache } from '../persistence/app-read-cache';
 
 export type Query = Readonly<Record<string, unknown>>;
 
@@ -28,6 +29,11 @@ function validApp(raw: unknown, base = '/'): AppDefinition {
   const result = normalizeApp(raw, { base });
   if (!result.ok) throw DomainError.validation(result.details);
   return result.app;
+}
+
+/** A JSON document already serialized (cache hits, lists built from stored JSON text). */
+function rawJson(body: string): ApiResult<string> {
+  return new ApiResult(200, body, { 'Content-Type': 'application/json; charset=utf-8' });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -47,6 +53,7 @@ export class AppsService {
   constructor(
     private readonly store: AppStore,
     private readonly changes: ChangeService,
+    private readonly cache: AppReadCache,
   ) {}
 
   /** Canonical app id from a URL segment; 404 for anything that cannot be an app id. */
@@ -56,32 +63,41 @@ export class AppsService {
     return id;
   }
 
-  async list(query: Query): Promise<{ apps: Record<string, unknown>[] }> {
+  async list(query: Query): Promise<ApiResult<string>> {
     const embeds = parseEmbeds(parseList(query.embed), false);
     const labelSel = parseOptionalString(query.label, 'label');
     const selector = labelSel ? parseLabelSelector(labelSel) : undefined;
     const [apps, deployments] = await Promise.all([
-      this.store.listApps({ id: parseOptionalString(query.id, 'id'), cmd: parseOptionalString(query.cmd, 'cmd') }),
+      this.store.listAppsText({ id: parseOptionalString(query.id, 'id'), cmd: parseOptionalString(query.cmd, 'cmd') }, !!selector),
       this.store.deploymentsByApp(),
     ]);
-    const selected = selector ? apps.filter((a) => matchesLabelSelector(selector, a.labels)) : apps;
-    return { apps: selected.map((a) => toAppInfo(a, { deployments: deployments.get(a.id) ?? [] }, embeds)) };
+    const selected = selector ? apps.filter((a) => matchesLabelSelector(selector, a.labels ?? {})) : apps;
+    return rawJson(`{"apps":[${selected.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [] }, embeds)).join(',')}]}`);
   }
 
-  async get(rawId: string, query: Query): Promise<Record<string, unknown>> {
+  async get(rawId: string, query: Query): Promise<ApiResult<string>> {
     const decoded = decodeURIComponent(rawId);
     // `GET /v2/apps/{group}/*`: every app below the group, as `{"*": [...]}`.
     if (decoded === '*' || decoded.endsWith('/*')) {
       const group = canonicalizeId(decoded.slice(0, -1) || '/', '/');
       const embeds = parseEmbeds(parseList(query.embed), false);
-      const apps = await this.store.listApps({ under: group });
+      const apps = await this.store.listAppsText({ under: group });
       const deployments = await this.store.deploymentsByApp(apps.map((a) => a.id));
-      return { '*': apps.map((a) => toAppInfo(a, { deployments: deployments.get(a.id) ?? [] }, embeds)) };
+      return rawJson(`{"*":[${apps.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [] }, embeds)).join(',')}]}`);
     }
     const id = this.pathId(rawId);
-    const found = await this.store.getApp(id);
+    // The default answer (no embed parameters) is what clients poll: served from the read cache.
+    const cacheable = query.embed === undefined;
+    if (cacheable) {
+      const hit = this.cache.get(id);
+      if (hit !== undefined) return rawJson(hit);
+    }
+    const token = this.cache.token();
+    const found = await this.store.getAppText(id);
     if (!found) throw notFound(id);
-    return { app: toAppInfo(found.app, { deployments: found.deployments }, parseEmbeds(parseList(query.embed), true)) };
+    const body = `{"app":${appInfoJson(found.json, { deployments: found.deployments }, parseEmbeds(parseList(query.embed), true))}}`;
+    if (cacheable) this.cache.fill(id, body, token);
+    return rawJson(body);
   }
 
   async create(body: unknown, query: Query): Promise<ApiResult> {

@@ -25,6 +25,8 @@ export interface AppConfig {
   /** Stored versions kept per app (Marathon's zk_max_versions). */
   readonly maxAppVersions: number;
   readonly maxRunningDeployments: number;
+  /** Serialized single-app answers kept per replica (0 = no cache). */
+  readonly appCacheEntries: number;
   readonly localPortMin: number;
   readonly localPortMax: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -132,6 +134,7 @@ export function loadConfig(env: Env): AppConfig {
     failoverTimeoutSeconds: int(env, 'FAILOVER_TIMEOUT_SECONDS', 604800, 0, 365 * 24 * 3600),
     maxAppVersions: int(env, 'MAX_APP_VERSIONS', 50, 1, 10000),
     maxRunningDeployments: int(env, 'MAX_RUNNING_DEPLOYMENTS', 100, 1, 100000),
+    appCacheEntries: int(env, 'APP_CACHE_ENTRIES', 20000, 0, 10_000_000),
     localPortMin,
     localPortMax,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

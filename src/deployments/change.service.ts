@@ -8,7 +8,8 @@ import type { Deployment } from '../core/deployments/deployment';
 import { planDeployment } from '../core/deployments/plan-deployment';
 import { stampVersion, withoutVersion } from '../core/deployments/versioning';
 import { assignServicePortSlots, withServicePorts } from '../core/deployments/service-ports';
-import { AppStore, AppStoreTx } from '../persistence/app-store';
+import { AppStore, AppStoreTx, AppWrite } from '../persistence/app-store';
+import { AppReadCache } from '../persistence/app-read-cache';
 
 /** One write to the app tree: which ids it may touch, and how it turns their current state into the target. */
 export interface ChangeRequest {
@@ -33,6 +34,8 @@ export interface ChangeResult {
   readonly created: ReadonlySet<string>;
   /** The stored deployment, or undefined when the change needed no step (nothing changed). */
   readonly deployment?: Deployment<AppDefinition>;
+  /** App ids whose stored state changed (for local caches; other replicas hear it from Postgres). */
+  readonly notified?: readonly string[];
 }
 
 /** Bound on dependency-closure loading: a chain deeper than this is certainly a modelling error. */
@@ -51,15 +54,20 @@ export class ChangeService {
     private readonly store: AppStore,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: AppReadCache,
   ) {}
 
-  apply(request: ChangeRequest): Promise<ChangeResult> {
-    return this.store.transaction((tx) => this.applyIn(tx, request));
+  async apply(request: ChangeRequest): Promise<ChangeResult> {
+    const result = await this.store.transaction((tx) => this.applyIn(tx, request));
+    // This replica's cache forgets at once (read-your-writes); others hear it from Postgres.
+    for (const id of result.notified ?? []) this.cache.changed(id);
+    return result;
   }
 
   private async applyIn(tx: AppStoreTx, request: ChangeRequest): Promise<ChangeResult> {
     await tx.lockApps(request.ids);
-    const current = await tx.loadApps(request.ids);
+    const snapshot = await tx.readForChange(request.ids);
+    const current = snapshot.apps;
     const wanted = request.apply(current);
     const now = this.clock.now().toISOString();
 
@@ -92,41 +100,35 @@ export class ChangeService {
     }
 
     for (const id of created) {
-      const clash = await tx.clashingIds(id);
-      if (clash.length > 0) {
-        throw new DomainError(DomainErrorCode.CONFLICT, `App id '${id}' conflicts with the existing app '${clash[0]}': an id cannot be both an app and a group`);
+      const clash = snapshot.related.find((other) => id.startsWith(`${other}/`) || other.startsWith(`${id}/`));
+      if (clash) {
+        throw new DomainError(DomainErrorCode.CONFLICT, `App id '${id}' conflicts with the existing app '${clash}': an id cannot be both an app and a group`);
       }
     }
 
-    const conflicts = await tx.conflictingDeployments([...touched]);
-    if (conflicts.length > 0) {
-      if (!request.force) {
-        throw new DomainError(
-          DomainErrorCode.APP_LOCKED,
-          `App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/${conflicts[0].id}'.`,
-          { deployments: conflicts.map((d) => ({ id: d.id })) },
-        );
-      }
-      await tx.deleteDeployments(conflicts.map((d) => d.id));
+    const conflicts = snapshot.conflicts.filter((d) => d.affectedApps.some((a) => touched.has(a)));
+    if (conflicts.length > 0 && !request.force) {
+      throw new DomainError(
+        DomainErrorCode.APP_LOCKED,
+        `App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/${conflicts[0].id}'.`,
+        { deployments: conflicts.map((d) => ({ id: d.id })) },
+      );
     }
 
+    const saves: AppWrite[] = [];
     for (const [id, app] of target) {
       if (app === null) continue;
-      target.set(id, await this.reservePorts(tx, app));
+      const { app: withPorts, ports } = await this.reservePorts(tx, app);
+      target.set(id, withPorts);
+      saves.push({ app: withPorts, existed: !created.has(id), ports });
     }
 
     const planTarget = await this.withDependencies(tx, target, current);
-    const steps = planDeployment({
-      original,
-      target: planTarget,
-      touched,
-      needsRestart: (a, b) => needsRestart(a, b),
-    });
+    const steps = planDeployment({ original, target: planTarget, touched, needsRestart });
 
     let deployment: Deployment<AppDefinition> | undefined;
     if (steps.length > 0) {
-      const running = await tx.countDeployments();
-      if (running >= this.config.maxRunningDeployments) {
+      if (snapshot.deploymentCount - conflicts.length >= this.config.maxRunningDeployments) {
         throw new DomainError(
           DomainErrorCode.TOO_MANY_DEPLOYMENTS,
           `Max number (${this.config.maxRunningDeployments}) of running deployments is achieved. Wait for existing deployments to complete or cancel them.`,
@@ -144,34 +146,51 @@ export class ChangeService {
       };
     }
 
-    for (const [id, app] of target) {
-      if (app === null) await tx.deleteApp(id);
-      else await tx.saveApp(app, !created.has(id), this.config.maxAppVersions);
-    }
-    if (deployment) await tx.insertDeployment(deployment);
-    return { deploymentId: deployment?.id ?? randomUUID(), version: latestVersion, apps: target, created, deployment };
+    // Every app whose definition or deployment list changes: the touched ones and those of
+    // superseded plans.
+    const notify = new Set(touched);
+    for (const d of conflicts) for (const a of d.affectedApps) notify.add(a);
+    await tx.commit({
+      saves,
+      deletes: [...target].filter(([, app]) => app === null).map(([id]) => id),
+      supersede: conflicts.map((d) => d.id),
+      deployment,
+      notify: [...notify],
+      keepVersions: this.config.maxAppVersions,
+    });
+    return { deploymentId: deployment?.id ?? randomUUID(), version: latestVersion, apps: target, created, deployment, notified: [...notify] };
   }
 
   /**
    * Service ports: non-zero ones are claimed as given (a clash with another app is a 422), zeros get
    * cluster-unique random ports from [LOCAL_PORT_MIN, LOCAL_PORT_MAX]. Ports the app no longer uses
-   * are released.
+   * are released by the write.
    */
-  private async reservePorts(tx: AppStoreTx, app: AppDefinition): Promise<AppDefinition> {
+  private async reservePorts(tx: AppStoreTx, app: AppDefinition): Promise<{ app: AppDefinition; ports: number[] }> {
     const slots = assignServicePortSlots(app);
     const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
-    const clashes = await tx.reserveFixedPorts(app.id, fixed);
-    if (clashes.length > 0) {
-      const details = slots
-        .filter((s) => clashes.includes(s.port))
-        .map((s) => ({ path: s.path, errors: [`Requested service port ${s.port} conflicts with a service port in use by another app`] }));
-      throw DomainError.validation(details);
+    const zeros = slots.length - fixed.length;
+    const { localPortMin: min, localPortMax: max } = this.config;
+    const fresh: number[] = [];
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const missing = zeros - fresh.length;
+      // Twice as many candidates as needed (+2): a handful of collisions costs no extra round trip.
+      const candidates = Array.from({ length: missing > 0 ? missing * 2 + 2 : 0 }, () => min + Math.floor(Math.random() * (max - min + 1)));
+      const claim = await tx.claimPorts(app.id, attempt === 0 ? fixed : [], candidates);
+      if (attempt === 0) {
+        const clashes = fixed.filter((p) => !claim.fixedClaimed.includes(p) && !claim.held.includes(p));
+        if (clashes.length > 0) {
+          const details = slots
+            .filter((s) => clashes.includes(s.port))
+            .map((s) => ({ path: s.path, errors: [`Requested service port ${s.port} conflicts with a service port in use by another app`] }));
+          throw DomainError.validation(details);
+        }
+      }
+      for (const p of claim.randomClaimed) if (fresh.length < zeros && !fixed.includes(p)) fresh.push(p);
+      if (fresh.length >= zeros) break;
     }
-    const zeros = slots.filter((s) => s.port === 0).length;
-    if (zeros === 0) return app;
-    const fresh = await tx.claimRandomPorts(app.id, zeros, this.config.localPortMin, this.config.localPortMax, Math.random);
     if (fresh.length < zeros) throw new DomainError(DomainErrorCode.CONFLICT, 'No free service ports left in the configured range');
-    return withServicePorts(app, fresh);
+    return { app: zeros > 0 ? withServicePorts(app, fresh) : app, ports: [...fixed, ...fresh] };
   }
 
   /** The target apps plus every app they depend on (transitively), for dependency depths. */

@@ -5,6 +5,7 @@ import type { AppDefinition } from '../core/apps';
 import type { Deployment } from '../core/deployments/deployment';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { AppStore } from '../persistence/app-store';
+import { AppReadCache } from '../persistence/app-read-cache';
 import { ChangeService } from './change.service';
 
 /** Marathon's DeploymentStepInfo for one stored plan. */
@@ -27,6 +28,7 @@ export class DeploymentsService {
   constructor(
     private readonly store: AppStore,
     private readonly changes: ChangeService,
+    private readonly cache: AppReadCache,
   ) {}
 
   async list(): Promise<Record<string, unknown>[]> {
@@ -42,7 +44,7 @@ export class DeploymentsService {
     const deployment = (await this.store.listDeployments()).find((d) => d.id === id);
     if (!deployment) throw new DomainError(DomainErrorCode.DEPLOYMENT_NOT_FOUND, `DeploymentPlan ${id} does not exist`);
     if (force) {
-      await this.store.deleteDeployment(id);
+      for (const app of (await this.store.deleteDeployment(id)) ?? []) this.cache.changed(app);
       return new ApiResult(202, undefined);
     }
     const result = await this.changes.apply({

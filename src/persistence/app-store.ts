@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppDefinition } from '../core/apps';
 import type { Deployment, DeploymentStep } from '../core/deployments/deployment';
+import { APP_CHANNEL } from './change-feed';
 
 /**
  * Responsibilities: every SQL statement about apps, app versions, deployments and service ports.
@@ -36,8 +37,9 @@ function likeLiteral(s: string): string {
 export class AppStore {
   constructor(private readonly ds: DataSource) {}
 
+  /** A write transaction (READ COMMITTED, Postgres' default: no extra SET statement). */
   transaction<T>(fn: (tx: AppStoreTx) => Promise<T>): Promise<T> {
-    return this.ds.transaction('READ COMMITTED', (em) => fn(new AppStoreTx(em)));
+    return this.ds.transaction((em) => fn(new AppStoreTx(em)));
   }
 
   async listApps(filter: AppListFilter = {}): Promise<AppDefinition[]> {
@@ -58,6 +60,40 @@ export class AppStore {
     const sql = `SELECT definition FROM apps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     const rows: DefinitionRow[] = await this.ds.query(sql, params);
     return rows.map((r) => r.definition);
+  }
+
+  /**
+   * Apps as stored JSON text (no parse/serialize round trip for list responses), filtered in SQL.
+   * `labels` is parsed only when a label selector needs it.
+   */
+  async listAppsText(filter: AppListFilter = {}, withLabels = false): Promise<Array<{ id: string; json: string; labels?: Record<string, string> }>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.id) {
+      params.push(`%${likeLiteral(filter.id)}%`);
+      where.push(`id ILIKE $${params.length}`);
+    }
+    if (filter.cmd) {
+      params.push(`%${likeLiteral(filter.cmd)}%`);
+      where.push(`definition->>'cmd' ILIKE $${params.length}`);
+    }
+    if (filter.under && filter.under !== '/') {
+      params.push(`${likeLiteral(filter.under)}/%`);
+      where.push(`id LIKE $${params.length}`);
+    }
+    const labels = withLabels ? `, definition->'labels' AS labels` : '';
+    return this.ds.query(`SELECT id, definition::text AS json${labels} FROM apps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
+  }
+
+  /** One app as stored JSON text plus its deployment ids, in one round trip. */
+  async getAppText(id: string): Promise<{ json: string; deployments: string[] } | undefined> {
+    const rows: Array<{ json: string; deployments: string[] }> = await this.ds.query(
+      `SELECT a.definition::text AS json,
+              ARRAY(SELECT d.id::text FROM deployments d WHERE d.affected_apps @> ARRAY[a.id] ORDER BY d.created_at) AS deployments
+         FROM apps a WHERE a.id = $1`,
+      [id],
+    );
+    return rows[0];
   }
 
   /** The app and the ids of the stored deployments touching it, in one round trip. */
@@ -131,31 +167,92 @@ export class AppStore {
     return out;
   }
 
-  async deleteDeployment(id: string): Promise<boolean> {
-    const res: [unknown[], number] = await this.ds.query(`DELETE FROM deployments WHERE id = $1`, [id]);
-    return res[1] > 0;
+  /**
+   * Forgets a stored plan and tells every replica its apps' deployment lists changed.
+   * Returns the plan's apps, or undefined when no such plan was stored.
+   */
+  async deleteDeployment(id: string): Promise<string[] | undefined> {
+    const rows: Array<{ apps: string[] | null }> = await this.ds.query(
+      `WITH d AS (DELETE FROM deployments WHERE id = $1 RETURNING affected_apps)
+       SELECT (SELECT affected_apps FROM d) AS apps,
+              (SELECT count(pg_notify('${APP_CHANNEL}', a)) FROM d, unnest(d.affected_apps) a) AS n`,
+      [id],
+    );
+    return rows[0].apps ?? undefined;
   }
 }
 
-/** Statements that run inside one write transaction. */
+/** What a write needs to know before deciding, read in one statement after the locks are held. */
+export interface ChangeSnapshot {
+  readonly apps: Map<string, AppDefinition>;
+  /** Stored deployments touching any of the ids (they lock them). */
+  readonly conflicts: DeploymentRow[];
+  /** Every stored deployment, for MAX_RUNNING_DEPLOYMENTS. */
+  readonly deploymentCount: number;
+  /** Existing app ids that are a parent group of, or lie below, one of the ids. */
+  readonly related: string[];
+}
+
+export interface AppWrite {
+  readonly app: AppDefinition;
+  readonly existed: boolean;
+  /** Every service port the app holds after the write (others it held are released). */
+  readonly ports: readonly number[];
+}
+
+export interface ChangeCommit {
+  readonly saves: readonly AppWrite[];
+  readonly deletes: readonly string[];
+  /** Stored deployments this change supersedes (force). */
+  readonly supersede: readonly string[];
+  readonly deployment?: Deployment<AppDefinition>;
+  /** App ids whose stored state changed, announced to every replica on commit. */
+  readonly notify: readonly string[];
+  readonly keepVersions: number;
+}
+
+/**
+ * Statements of one write transaction. The whole write costs six round trips whatever its size
+ * class: BEGIN, lock, read, claim ports, write (one statement per app, one for the rest), COMMIT.
+ */
 export class AppStoreTx {
   constructor(private readonly em: EntityManager) {}
 
   /**
    * Serialises writers per app id across every replica: transaction-scoped advisory locks, taken in
-   * sorted order so two writers on overlapping id sets cannot deadlock.
+   * key order so two writers on overlapping id sets cannot deadlock.
    */
   async lockApps(ids: readonly string[]): Promise<void> {
-    const sorted = [...new Set(ids)].sort();
-    for (const id of sorted) await this.em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [id]);
+    await this.em.query(
+      `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest($1::text[]) id ORDER BY k) s`,
+      [ids],
+    );
   }
 
-  async loadApps(ids: readonly string[]): Promise<Map<string, AppDefinition>> {
-    const rows: DefinitionRow[] = await this.em.query(`SELECT definition FROM apps WHERE id = ANY($1::text[])`, [ids]);
-    return new Map(rows.map((r) => [r.definition.id, r.definition]));
+  /** Must run after lockApps, in a new statement, so it sees every write committed before the locks. */
+  async readForChange(ids: readonly string[]): Promise<ChangeSnapshot> {
+    const parents = new Set<string>();
+    for (const id of ids) {
+      const segs = id.split('/').filter(Boolean);
+      for (let i = 1; i < segs.length; i++) parents.add(`/${segs.slice(0, i).join('/')}`);
+    }
+    const below = ids.map((id) => `${likeLiteral(id)}/%`);
+    const rows: Array<{ apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[] }> = await this.em.query(
+      `SELECT
+         (SELECT coalesce(json_agg(definition), '[]') FROM apps WHERE id = ANY($1::text[])) AS apps,
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'affectedApps', affected_apps) ORDER BY created_at), '[]')
+            FROM deployments WHERE affected_apps && $1::text[]) AS conflicts,
+         (SELECT count(*)::int FROM deployments) AS n,
+         (SELECT coalesce(json_agg(id), '[]') FROM (
+            SELECT id FROM apps WHERE id = ANY($2::text[])
+            UNION ALL (SELECT id FROM apps WHERE id LIKE ANY($3::text[]) LIMIT 10)) r) AS related`,
+      [ids, [...parents], below],
+    );
+    const r = rows[0];
+    return { apps: new Map(r.apps.map((a) => [a.id, a])), conflicts: r.conflicts, deploymentCount: r.n, related: r.related };
   }
 
-  /** Apps whose id equals one of `ids` or lies below it (a group's apps), plus exact ids. */
+  /** Apps whose id equals one of `prefixes` or lies below it (a group's apps). */
   async loadAppsUnder(prefixes: readonly string[]): Promise<Map<string, AppDefinition>> {
     if (prefixes.length === 0) return new Map();
     const patterns = prefixes.map((p) => `${likeLiteral(p === '/' ? '' : p)}/%`);
@@ -166,120 +263,70 @@ export class AppStoreTx {
     return new Map(rows.map((r) => [r.definition.id, r.definition]));
   }
 
-  /** Ids that exist as apps and are a proper prefix (group) of, or lie below, the given id. */
-  async clashingIds(id: string): Promise<string[]> {
-    const parents: string[] = [];
-    const segs = id.split('/').filter(Boolean);
-    for (let i = 1; i < segs.length; i++) parents.push(`/${segs.slice(0, i).join('/')}`);
-    const rows: Array<{ id: string }> = await this.em.query(
-      `(SELECT id FROM apps WHERE id = ANY($1::text[])) UNION ALL (SELECT id FROM apps WHERE id LIKE $2 LIMIT 1)`,
-      [parents, `${likeLiteral(id)}/%`],
+  /**
+   * Claims service ports for one app in one statement: the fixed ones as given, and as many of the
+   * random `candidates` as are free. Returns what the app held before, what it newly got, and which
+   * fixed ports another app holds (a clash). Candidates are random, so the cost does not grow with
+   * the number of ports taken; unused claims are released by the write statement.
+   */
+  async claimPorts(appId: string, fixed: readonly number[], candidates: readonly number[]): Promise<{ held: number[]; fixedClaimed: number[]; randomClaimed: number[] }> {
+    const rows: Array<{ held: number[] | null; fixed: number[] | null; rnd: number[] | null }> = await this.em.query(
+      `WITH held AS (SELECT port FROM service_ports WHERE app_id = $1),
+            f AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($2::int[]) p
+                    ON CONFLICT (port) DO NOTHING RETURNING port),
+            r AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($3::int[]) p WHERE NOT (p = ANY($2::int[]))
+                    ON CONFLICT (port) DO NOTHING RETURNING port)
+       SELECT (SELECT array_agg(port) FROM held) AS held, (SELECT array_agg(port) FROM f) AS fixed, (SELECT array_agg(port) FROM r) AS rnd`,
+      [appId, fixed, candidates],
     );
-    return rows.map((r) => r.id);
+    return { held: rows[0].held ?? [], fixedClaimed: rows[0].fixed ?? [], randomClaimed: rows[0].rnd ?? [] };
   }
 
-  async conflictingDeployments(ids: readonly string[]): Promise<DeploymentRow[]> {
-    const rows: Array<{ id: string; affected_apps: string[] }> = await this.em.query(
-      `SELECT id::text AS id, affected_apps FROM deployments WHERE affected_apps && $1::text[] ORDER BY created_at`,
-      [ids],
-    );
-    return rows.map((r) => ({ id: r.id, affectedApps: r.affected_apps }));
-  }
-
-  async countDeployments(): Promise<number> {
-    const rows: Array<{ n: number }> = await this.em.query(`SELECT count(*)::int AS n FROM deployments`);
-    return rows[0].n;
-  }
-
-  async deleteDeployments(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.em.query(`DELETE FROM deployments WHERE id = ANY($1::uuid[])`, [ids]);
-  }
-
-  /** Stores a new current definition and its immutable version; prunes history beyond `keep`. */
-  async saveApp(app: AppDefinition, existed: boolean, keep: number): Promise<void> {
-    const version = app.version as string;
+  async commit(change: ChangeCommit): Promise<void> {
+    for (const w of change.saves) await this.saveApp(w, change.keepVersions);
+    const d = change.deployment;
     await this.em.query(
-      `WITH v AS (INSERT INTO app_versions (app_id, version, definition) VALUES ($1, $2, $3))
+      `WITH del_apps AS (DELETE FROM apps WHERE id = ANY($1::text[])),
+            del_versions AS (DELETE FROM app_versions WHERE app_id = ANY($1::text[])),
+            del_ports AS (DELETE FROM service_ports WHERE app_id = ANY($1::text[])),
+            superseded AS (DELETE FROM deployments WHERE id = ANY($2::uuid[])),
+            ins AS (INSERT INTO deployments (id, version, affected_apps, original, target, steps, current_step, status)
+                    SELECT $4::uuid, $5, $6::text[], $7::jsonb, $8::jsonb, $9::jsonb, $10, $11 WHERE $4::uuid IS NOT NULL)
+       SELECT count(pg_notify('${APP_CHANNEL}', n)) FROM unnest($3::text[]) n`,
+      [
+        change.deletes,
+        change.supersede,
+        change.notify,
+        d?.id ?? null,
+        d?.version ?? null,
+        d?.affectedApps ?? null,
+        d ? JSON.stringify(d.original) : null,
+        d ? JSON.stringify(d.target) : null,
+        d ? JSON.stringify(d.steps) : null,
+        d?.currentStep ?? null,
+        d?.status ?? null,
+      ],
+    );
+  }
+
+  /**
+   * One statement per saved app: the immutable version, the current row, history pruned to `keep`
+   * (the statement's snapshot does not see its own insert, so it keeps keep-1 older versions), and
+   * service ports the app no longer uses released.
+   */
+  private async saveApp(w: AppWrite, keep: number): Promise<void> {
+    const prune = w.existed
+      ? keep <= 1
+        ? `, pruned AS (DELETE FROM app_versions WHERE app_id = $1)`
+        : `, pruned AS (DELETE FROM app_versions WHERE app_id = $1 AND version < (
+             SELECT version FROM app_versions WHERE app_id = $1 ORDER BY version DESC OFFSET ${keep - 2} LIMIT 1))`
+      : '';
+    await this.em.query(
+      `WITH v AS (INSERT INTO app_versions (app_id, version, definition) VALUES ($1, $2, $3))${prune},
+            released AS (DELETE FROM service_ports WHERE app_id = $1 AND NOT (port = ANY($4::int[])))
        INSERT INTO apps (id, version, definition) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, definition = EXCLUDED.definition, updated_at = now()`,
-      [app.id, version, app],
+      [w.app.id, w.app.version, w.app, w.ports],
     );
-    // A new app has one version: nothing to prune, and no need to pay for the query.
-    if (existed) {
-      await this.em.query(
-        `DELETE FROM app_versions WHERE app_id = $1 AND version < (
-           SELECT min(version) FROM (SELECT version FROM app_versions WHERE app_id = $1 ORDER BY version DESC LIMIT $2) newest)`,
-        [app.id, keep],
-      );
-    }
-  }
-
-  /** Drops the app, all its versions and its service ports (Marathon drops all versions on delete). */
-  async deleteApp(id: string): Promise<void> {
-    await this.em.query(
-      `WITH a AS (DELETE FROM apps WHERE id = $1), v AS (DELETE FROM app_versions WHERE app_id = $1)
-       DELETE FROM service_ports WHERE app_id = $1`,
-      [id],
-    );
-  }
-
-  async insertDeployment(d: Deployment<AppDefinition>): Promise<void> {
-    await this.em.query(
-      `INSERT INTO deployments (id, version, affected_apps, original, target, steps, current_step, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [d.id, d.version, d.affectedApps, d.original, d.target, JSON.stringify(d.steps), d.currentStep, d.status],
-    );
-  }
-
-  /** The service ports an app holds now. */
-  async servicePortsOf(appId: string): Promise<number[]> {
-    const rows: Array<{ port: number }> = await this.em.query(`SELECT port FROM service_ports WHERE app_id = $1 ORDER BY port`, [appId]);
-    return rows.map((r) => r.port);
-  }
-
-  /**
-   * Reserves `ports` for the app (fixed ones) and releases the app's other reservations.
-   * Returns the ports another app already holds (a fixed service port clash).
-   */
-  async reserveFixedPorts(appId: string, ports: readonly number[]): Promise<number[]> {
-    await this.em.query(`DELETE FROM service_ports WHERE app_id = $1 AND NOT (port = ANY($2::int[]))`, [appId, ports]);
-    if (ports.length === 0) return [];
-    const rows: Array<{ port: number }> = await this.em.query(
-      `WITH ins AS (INSERT INTO service_ports (port, app_id) SELECT unnest($2::int[]), $1 ON CONFLICT (port) DO NOTHING RETURNING port)
-       SELECT s.port FROM service_ports s WHERE s.port = ANY($2::int[]) AND s.app_id <> $1 AND s.port NOT IN (SELECT port FROM ins)`,
-      [appId, ports],
-    );
-    return rows.map((r) => r.port);
-  }
-
-  /**
-   * Picks `count` free ports in [min, max] for the app. Candidates are drawn at random and claimed
-   * with ON CONFLICT DO NOTHING, so concurrent writers never get the same port and the cost does
-   * not grow with the number of ports already taken (until the range is nearly full).
-   */
-  async claimRandomPorts(appId: string, count: number, min: number, max: number, random: () => number): Promise<number[]> {
-    const claimed: number[] = [];
-    for (let attempt = 0; claimed.length < count && attempt < 20; attempt++) {
-      const want = (count - claimed.length) * 2;
-      const candidates = Array.from({ length: want }, () => min + Math.floor(random() * (max - min + 1)));
-      const rows: Array<{ port: number }> = await this.em.query(
-        `INSERT INTO service_ports (port, app_id) SELECT DISTINCT unnest($2::int[]), $1 ON CONFLICT (port) DO NOTHING RETURNING port`,
-        [appId, candidates],
-      );
-      for (const r of rows) if (claimed.length < count) claimed.push(r.port);
-      const extra = rows.map((r) => r.port).filter((p) => !claimed.includes(p));
-      if (extra.length > 0) await this.em.query(`DELETE FROM service_ports WHERE app_id = $1 AND port = ANY($2::int[])`, [appId, extra]);
-    }
-    if (claimed.length < count) {
-      // Range nearly full: fall back to an exact scan for what is left.
-      const rows: Array<{ port: number }> = await this.em.query(
-        `INSERT INTO service_ports (port, app_id)
-           SELECT p, $1 FROM generate_series($2::int, $3::int) p WHERE NOT EXISTS (SELECT 1 FROM service_ports s WHERE s.port = p)
-           ORDER BY p LIMIT $4 ON CONFLICT (port) DO NOTHING RETURNING port`,
-        [appId, min, max, count - claimed.length],
-      );
-      claimed.push(...rows.map((r) => r.port));
-    }
-    return claimed;
   }
 }

@@ -4,8 +4,11 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppStore } from './app-store';
 import { createDataSource } from './data-source';
 
-/** Set by tools that build the app only to read its metadata (OpenAPI generation): no DB connection. */
-export const CONNECT_DATABASE = Symbol('CONNECT_DATABASE');
+import { CONNECT_DATABASE } from './persistence.module.tokens';
+import { ChangeFeed } from './change-feed';
+import { AppReadCache } from './app-read-cache';
+
+export { CONNECT_DATABASE };
 
 @Global()
 @Module({
@@ -20,8 +23,10 @@ export const CONNECT_DATABASE = Symbol('CONNECT_DATABASE');
       },
     },
     AppStore,
+    ChangeFeed,
+    AppReadCache,
   ],
-  exports: [DataSource, AppStore],
+  exports: [DataSource, AppStore, ChangeFeed, AppReadCache],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ChangeFeed, ChangeListener } from './change-feed';
+
+/** Taken before a database read; a fill with a stale token is refused. */
+export interface CacheToken {
+  readonly at: number;
+}
+
+/**
+ * Responsibilities: the serialized `GET /v2/apps/{id}` answers of recently read apps, so hot reads
+ * cost no database round trip and no serialization. Coherent across replicas: every committed write
+ * notifies Postgres' `pacer_apps` channel (ChangeFeed), which drops the entry here; while the feed is
+ * down nothing is served or filled. A read racing a write cannot re-insert a stale answer: each
+ * invalidation is stamped with a counter, and a fill is refused when its app was invalidated after
+ * the read began. Stamps are kept for the most recent invalidations only; a read older than the
+ * oldest stamp forgotten (`floor`) is refused, which is safe.
+ * Bounded: at most APP_CACHE_ENTRIES answers and as many stamps, oldest evicted first.
+ */
+@Injectable()
+export class AppReadCache implements ChangeListener {
+  private readonly entries = new Map<string, string>();
+  private readonly stamps = new Map<string, number>();
+  private counter = 0;
+  private floor = 0;
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    feed.subscribe(this);
+  }
+
+  get(id: string): string | undefined {
+    return this.feed.connected ? this.entries.get(id) : undefined;
+  }
+
+  token(): CacheToken {
+    return { at: this.counter };
+  }
+
+  fill(id: string, body: string, token: CacheToken): void {
+    if (!this.feed.connected || this.config.appCacheEntries === 0) return;
+    if (token.at < this.floor || (this.stamps.get(id) ?? 0) > token.at) return;
+    if (this.entries.size >= this.config.appCacheEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(id, body);
+  }
+
+  changed(appId: string): void {
+    this.counter++;
+    this.entries.delete(appId);
+    this.stamps.delete(appId);
+    this.stamps.set(appId, this.counter);
+    if (this.stamps.size > Math.max(1, this.config.appCacheEntries)) {
+      const [oldest, stamp] = this.stamps.entries().next().value as [string, number];
+      this.stamps.delete(oldest);
+      this.floor = Math.max(this.floor, stamp);
+    }
+  }
+
+  reset(): void {
+    this.counter++;
+    this.floor = this.counter;
+    this.entries.clear();
+    this.stamps.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
