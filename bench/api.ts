@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     MAX_RUNNING_DEPLOYMENTS: '100000',
     DATABASE_POOL_SIZE: '16',
     LOCAL_PORT_MAX: '60000',
-  });
+  }, [], (process.env.BENCH_PACER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const base = `http://127.0.0.1:${port}`;
   const buckets: Array<{ from: number; to: number; createsPerSecond: number; errors: number }> = [];
   const reads: Array<Record<string, number>> = [];

@@ -21,8 +21,8 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   }
 }
 
-export function startNode(script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', script), ...args], {
+export function startNode(script: string, env: Record<string, string>, args: string[] = [], execArgv: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...execArgv, path.join(ROOT, 'dist', script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AppsModule } from './apps/apps.module';
 import { Clock, SystemClock } from './common/clock';
 import { Metrics } from './common/metrics';
@@ -41,16 +40,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreProvidersModule.forRoot(config, options),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Request logs at debug: at thousands of requests per second, info-level access logs
-            // would cost more than the requests themselves.
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
-            transport: config.logPretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-          },
-        }),
         PersistenceModule,
         DeploymentsModule,
         AppsModule,

@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
+import { createPino, PinoNestLogger } from './common/logger';
 import { AppModule, AppModuleOptions } from './app.module';
 import { OPENAPI_SCHEMAS } from './apps/dto/openapi-schemas';
 import { rewriteIdPath } from './common/app-path';
-import { ApiResultInterceptor } from './common/api-result.interceptor';
+import { ApiResult } from './common/api-result';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { Metrics } from './common/metrics';
 import { AppConfig } from './config/app-config';
@@ -26,22 +27,20 @@ export async function createApp(config: AppConfig, options: AppModuleOptions & {
     requestTimeout: 30_000,
     return503OnClosing: true,
   });
+  const logger = options.logger === false ? undefined : new PinoNestLogger(createPino(config));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
-    bufferLogs: true,
     // Pacer registers its own JSON parser (configureFastify) that accepts empty bodies.
     bodyParser: false,
-    logger: options.logger === false ? false : undefined,
+    logger: logger ?? false,
   });
-  if (options.logger !== false) app.useLogger(app.get(Logger));
   const filter = new DomainErrorFilter();
   app.useGlobalFilters(filter);
-  app.useGlobalInterceptors(new ApiResultInterceptor());
-  configureFastify(app.getHttpAdapter().getInstance(), app.get(Leadership), app.get(Metrics));
+  configureFastify(app.getHttpAdapter().getInstance(), app.get(Leadership), app.get(Metrics), logger?.pino);
   setupSwagger(app);
   return app;
 }
 
-function configureFastify(fastify: FastifyInstance, leadership: Leadership, metrics: Metrics): void {
+function configureFastify(fastify: FastifyInstance, leadership: Leadership, metrics: Metrics, log: Pino | undefined): void {
   // Marathon clients send `Content-Type: application/json` on every request, even with no body
   // (restart, DELETE): an empty body reads as "no body". Malformed JSON is a 400 in Marathon's shape.
   fastify.removeContentTypeParser('application/json');
@@ -55,6 +54,17 @@ function configureFastify(fastify: FastifyInstance, leadership: Leadership, metr
       done(err, undefined);
     }
   });
+  // An ApiResult carries its own status and headers (201 + Location, Marathon-Deployment-Id), and
+  // may carry an already serialized JSON string (cache hits, lists). Applied here rather than in a
+  // Nest interceptor: Nest's interceptor chain binds async resources on every request, which cost
+  // more than a whole cached read.
+  fastify.addHook('preSerialization', async (_request, reply, payload: unknown) => {
+    if (!(payload instanceof ApiResult)) return payload;
+    void reply.status(payload.status);
+    for (const [k, v] of Object.entries(payload.headers)) void reply.header(k, v);
+    if (typeof payload.body === 'string') void reply.serializer((raw: unknown) => raw as string);
+    return payload.body;
+  });
   fastify.addHook('onSend', async (_request, reply, payload) => {
     const leader = leadership.leaderAddress();
     if (leader) void reply.header('X-Marathon-Leader', `http://${leader}`);
@@ -63,6 +73,9 @@ function configureFastify(fastify: FastifyInstance, leadership: Leadership, metr
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (!log) return;
+    if (reply.statusCode >= 500) log.error({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
+    else if (log.isLevelEnabled('debug')) log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 }
 

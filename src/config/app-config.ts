@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly maxRunningDeployments: number;
   /** Serialized single-app answers kept per replica (0 = no cache). */
   readonly appCacheEntries: number;
+  /** Longest a cached answer is served (bounds staleness if a change announcement was lost). */
+  readonly appCacheTtlMs: number;
   readonly localPortMin: number;
   readonly localPortMax: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -135,6 +137,7 @@ export function loadConfig(env: Env): AppConfig {
     maxAppVersions: int(env, 'MAX_APP_VERSIONS', 50, 1, 10000),
     maxRunningDeployments: int(env, 'MAX_RUNNING_DEPLOYMENTS', 100, 1, 100000),
     appCacheEntries: int(env, 'APP_CACHE_ENTRIES', 20000, 0, 10_000_000),
+    appCacheTtlMs: int(env, 'APP_CACHE_TTL_MS', 10_000, 0, 3_600_000),
     localPortMin,
     localPortMax,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

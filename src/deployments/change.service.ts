@@ -10,6 +10,7 @@ import { stampVersion, withoutVersion } from '../core/deployments/versioning';
 import { assignServicePortSlots, withServicePorts } from '../core/deployments/service-ports';
 import { AppStore, AppStoreTx, AppWrite } from '../persistence/app-store';
 import { AppReadCache } from '../persistence/app-read-cache';
+import { ChangeNotifier } from '../persistence/change-feed';
 
 /** One write to the app tree: which ids it may touch, and how it turns their current state into the target. */
 export interface ChangeRequest {
@@ -55,18 +56,21 @@ export class ChangeService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cache: AppReadCache,
+    private readonly notifier: ChangeNotifier,
   ) {}
 
   async apply(request: ChangeRequest): Promise<ChangeResult> {
     const result = await this.store.transaction((tx) => this.applyIn(tx, request));
     // This replica's cache forgets at once (read-your-writes); others hear it from Postgres.
-    for (const id of result.notified ?? []) this.cache.changed(id);
+    const changed = result.notified ?? [];
+    for (const id of changed) this.cache.changed(id);
+    this.notifier.announce(changed);
     return result;
   }
 
   private async applyIn(tx: AppStoreTx, request: ChangeRequest): Promise<ChangeResult> {
     await tx.lockApps(request.ids);
-    const snapshot = await tx.readForChange(request.ids);
+    const snapshot = await tx.readForChange(request.ids, this.config.maxRunningDeployments);
     const current = snapshot.apps;
     const wanted = request.apply(current);
     const now = this.clock.now().toISOString();
@@ -155,7 +159,6 @@ export class ChangeService {
       deletes: [...target].filter(([, app]) => app === null).map(([id]) => id),
       supersede: conflicts.map((d) => d.id),
       deployment,
-      notify: [...notify],
       keepVersions: this.config.maxAppVersions,
     });
     return { deploymentId: deployment?.id ?? randomUUID(), version: latestVersion, apps: target, created, deployment, notified: [...notify] };

@@ -6,6 +6,7 @@ import type { Deployment } from '../core/deployments/deployment';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { AppStore } from '../persistence/app-store';
 import { AppReadCache } from '../persistence/app-read-cache';
+import { ChangeNotifier } from '../persistence/change-feed';
 import { ChangeService } from './change.service';
 
 /** Marathon's DeploymentStepInfo for one stored plan. */
@@ -29,6 +30,7 @@ export class DeploymentsService {
     private readonly store: AppStore,
     private readonly changes: ChangeService,
     private readonly cache: AppReadCache,
+    private readonly notifier: ChangeNotifier,
   ) {}
 
   async list(): Promise<Record<string, unknown>[]> {
@@ -44,7 +46,9 @@ export class DeploymentsService {
     const deployment = (await this.store.listDeployments()).find((d) => d.id === id);
     if (!deployment) throw new DomainError(DomainErrorCode.DEPLOYMENT_NOT_FOUND, `DeploymentPlan ${id} does not exist`);
     if (force) {
-      for (const app of (await this.store.deleteDeployment(id)) ?? []) this.cache.changed(app);
+      const apps = (await this.store.deleteDeployment(id)) ?? [];
+      for (const app of apps) this.cache.changed(app);
+      this.notifier.announce(apps);
       return new ApiResult(202, undefined);
     }
     const result = await this.changes.apply({

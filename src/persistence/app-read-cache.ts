@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ChangeFeed, ChangeListener } from './change-feed';
 
@@ -15,11 +16,12 @@ export interface CacheToken {
  * invalidation is stamped with a counter, and a fill is refused when its app was invalidated after
  * the read began. Stamps are kept for the most recent invalidations only; a read older than the
  * oldest stamp forgotten (`floor`) is refused, which is safe.
- * Bounded: at most APP_CACHE_ENTRIES answers and as many stamps, oldest evicted first.
+ * Bounded: at most APP_CACHE_ENTRIES answers and as many stamps, oldest evicted first; an answer
+ * lives at most APP_CACHE_TTL_MS.
  */
 @Injectable()
 export class AppReadCache implements ChangeListener {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, { body: string; at: number }>();
   private readonly stamps = new Map<string, number>();
   private counter = 0;
   private floor = 0;
@@ -27,12 +29,21 @@ export class AppReadCache implements ChangeListener {
   constructor(
     private readonly feed: ChangeFeed,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     feed.subscribe(this);
   }
 
   get(id: string): string | undefined {
-    return this.feed.connected ? this.entries.get(id) : undefined;
+    if (!this.feed.connected) return undefined;
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    // Safety net for an announcement that never came (writer died between commit and announce).
+    if (this.clock.now().getTime() - e.at > this.config.appCacheTtlMs) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    return e.body;
   }
 
   token(): CacheToken {
@@ -46,7 +57,7 @@ export class AppReadCache implements ChangeListener {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(id, body);
+    this.entries.set(id, { body, at: this.clock.now().getTime() });
   }
 
   changed(appId: string): void {

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppDefinition } from '../core/apps';
 import type { Deployment, DeploymentStep } from '../core/deployments/deployment';
-import { APP_CHANNEL } from './change-feed';
 
 /**
  * Responsibilities: every SQL statement about apps, app versions, deployments and service ports.
@@ -167,18 +166,10 @@ export class AppStore {
     return out;
   }
 
-  /**
-   * Forgets a stored plan and tells every replica its apps' deployment lists changed.
-   * Returns the plan's apps, or undefined when no such plan was stored.
-   */
+  /** Forgets a stored plan. Returns the plan's apps, or undefined when no such plan was stored. */
   async deleteDeployment(id: string): Promise<string[] | undefined> {
-    const rows: Array<{ apps: string[] | null }> = await this.ds.query(
-      `WITH d AS (DELETE FROM deployments WHERE id = $1 RETURNING affected_apps)
-       SELECT (SELECT affected_apps FROM d) AS apps,
-              (SELECT count(pg_notify('${APP_CHANNEL}', a)) FROM d, unnest(d.affected_apps) a) AS n`,
-      [id],
-    );
-    return rows[0].apps ?? undefined;
+    const rows: Array<{ affected_apps: string[] }> = await this.ds.query(`DELETE FROM deployments WHERE id = $1 RETURNING affected_apps`, [id]);
+    return rows[0]?.affected_apps;
   }
 }
 
@@ -187,7 +178,7 @@ export interface ChangeSnapshot {
   readonly apps: Map<string, AppDefinition>;
   /** Stored deployments touching any of the ids (they lock them). */
   readonly conflicts: DeploymentRow[];
-  /** Every stored deployment, for MAX_RUNNING_DEPLOYMENTS. */
+  /** Stored deployments, counted up to MAX_RUNNING_DEPLOYMENTS (the cost stays bounded by it). */
   readonly deploymentCount: number;
   /** Existing app ids that are a parent group of, or lie below, one of the ids. */
   readonly related: string[];
@@ -206,8 +197,6 @@ export interface ChangeCommit {
   /** Stored deployments this change supersedes (force). */
   readonly supersede: readonly string[];
   readonly deployment?: Deployment<AppDefinition>;
-  /** App ids whose stored state changed, announced to every replica on commit. */
-  readonly notify: readonly string[];
   readonly keepVersions: number;
 }
 
@@ -230,23 +219,28 @@ export class AppStoreTx {
   }
 
   /** Must run after lockApps, in a new statement, so it sees every write committed before the locks. */
-  async readForChange(ids: readonly string[]): Promise<ChangeSnapshot> {
+  async readForChange(ids: readonly string[], maxDeployments: number): Promise<ChangeSnapshot> {
     const parents = new Set<string>();
     for (const id of ids) {
       const segs = id.split('/').filter(Boolean);
       for (let i = 1; i < segs.length; i++) parents.add(`/${segs.slice(0, i).join('/')}`);
     }
-    const below = ids.map((id) => `${likeLiteral(id)}/%`);
+    // Apps below an id: an index range scan per id on the text_pattern_ops index. '/a/' ≤ id < '/a0'
+    // holds exactly the ids starting with '/a/' ('0' follows '/' in byte order); LIKE ANY would scan.
+    const lo = ids.map((id) => `${id}/`);
+    const hi = ids.map((id) => `${id}0`);
     const rows: Array<{ apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[] }> = await this.em.query(
       `SELECT
          (SELECT coalesce(json_agg(definition), '[]') FROM apps WHERE id = ANY($1::text[])) AS apps,
          (SELECT coalesce(json_agg(json_build_object('id', id, 'affectedApps', affected_apps) ORDER BY created_at), '[]')
             FROM deployments WHERE affected_apps && $1::text[]) AS conflicts,
-         (SELECT count(*)::int FROM deployments) AS n,
+         (SELECT count(*)::int FROM (SELECT 1 FROM deployments LIMIT $5) d) AS n,
          (SELECT coalesce(json_agg(id), '[]') FROM (
             SELECT id FROM apps WHERE id = ANY($2::text[])
-            UNION ALL (SELECT id FROM apps WHERE id LIKE ANY($3::text[]) LIMIT 10)) r) AS related`,
-      [ids, [...parents], below],
+            UNION ALL
+            SELECT (SELECT id FROM apps WHERE id ~>=~ t.lo AND id ~<~ t.hi LIMIT 1) FROM unnest($3::text[], $4::text[]) AS t(lo, hi)
+          ) r WHERE id IS NOT NULL) AS related`,
+      [ids, [...parents], lo, hi, maxDeployments],
     );
     const r = rows[0];
     return { apps: new Map(r.apps.map((a) => [a.id, a])), conflicts: r.conflicts, deploymentCount: r.n, related: r.related };
@@ -291,12 +285,11 @@ export class AppStoreTx {
             del_ports AS (DELETE FROM service_ports WHERE app_id = ANY($1::text[])),
             superseded AS (DELETE FROM deployments WHERE id = ANY($2::uuid[])),
             ins AS (INSERT INTO deployments (id, version, affected_apps, original, target, steps, current_step, status)
-                    SELECT $4::uuid, $5, $6::text[], $7::jsonb, $8::jsonb, $9::jsonb, $10, $11 WHERE $4::uuid IS NOT NULL)
-       SELECT count(pg_notify('${APP_CHANNEL}', n)) FROM unnest($3::text[]) n`,
+                    SELECT $3::uuid, $4, $5::text[], $6::jsonb, $7::jsonb, $8::jsonb, $9, $10 WHERE $3::uuid IS NOT NULL)
+       SELECT 1`,
       [
         change.deletes,
         change.supersede,
-        change.notify,
         d?.id ?? null,
         d?.version ?? null,
         d?.affectedApps ?? null,

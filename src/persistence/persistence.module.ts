@@ -5,7 +5,7 @@ import { AppStore } from './app-store';
 import { createDataSource } from './data-source';
 
 import { CONNECT_DATABASE } from './persistence.module.tokens';
-import { ChangeFeed } from './change-feed';
+import { ChangeFeed, ChangeNotifier } from './change-feed';
 import { AppReadCache } from './app-read-cache';
 
 export { CONNECT_DATABASE };
@@ -24,9 +24,10 @@ export { CONNECT_DATABASE };
     },
     AppStore,
     ChangeFeed,
+    ChangeNotifier,
     AppReadCache,
   ],
-  exports: [DataSource, AppStore, ChangeFeed, AppReadCache],
+  exports: [DataSource, AppStore, ChangeFeed, ChangeNotifier, AppReadCache],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
