@@ -12,6 +12,8 @@ export function createPino(config: Pick<AppConfig, 'logLevel' | 'logPretty'>): P
   });
 }
 
+const QUIET_CONTEXTS: ReadonlySet<string> = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 /**
  * Nest's logger interface on pino. Deliberately no per-request child logger: building one per
  * request (pino-http) serialized and redacted every request even when nothing was logged, which
@@ -22,7 +24,8 @@ export class PinoNestLogger implements LoggerService {
   constructor(readonly pino: Pino) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    // Nest's start-up chatter (one line per module and route) is debug detail, not news.
+    this.write(context && QUIET_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.pino.error({ context, trace }, String(message));
