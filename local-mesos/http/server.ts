@@ -62,11 +62,26 @@ export class HttpFront {
 
   private async operator(req: http.IncomingMessage, res: http.ServerResponse, p: string, url: URL): Promise<void> {
     if (p === '/health' || p === '/ready') return reply(res, 200, 'ok');
+    if (p === '/metrics' && req.method === 'GET') {
+      const tasks = this.master.agents.reduce((n, a) => n + a.tasks.size, 0);
+      return replyJson(res, 200, { memory: process.memoryUsage(), tasks, pending_status_updates: this.master.updates.pendingCount, pid: process.pid });
+    }
+    if (p === '/gc' && req.method === 'POST') {
+      // Only with node --expose-gc; lets benchmarks measure live memory rather than garbage.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) gc();
+      return replyJson(res, 200, { collected: gc !== undefined, memory: process.memoryUsage() });
+    }
     if (p === '/state' && req.method === 'GET') return replyJson(res, 200, masterState(this.master, { tasks: url.searchParams.get('tasks') !== 'false' }));
     if (req.method !== 'POST') return reply(res, 405, 'Expecting POST', { Allow: 'POST' });
     const body = await readBody(req, res);
     if (body === null) return;
-    const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+    let input: Record<string, unknown> = {};
+    try {
+      if (body.length > 0) input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch (e) {
+      return reply(res, 400, `Invalid JSON: ${(e as Error).message}`);
+    }
     const agentAction = /^\/agents\/([^/]+)\/(stop|start|restart)$/.exec(p);
     if (agentAction) {
       const agent = this.master.agentsById.get(decodeURIComponent(agentAction[1])) ?? this.master.agents[Number(agentAction[1])];
