@@ -69,8 +69,7 @@ export class ChangeService {
   }
 
   private async applyIn(tx: AppStoreTx, request: ChangeRequest): Promise<ChangeResult> {
-    await tx.lockApps(request.ids);
-    const snapshot = await tx.readForChange(request.ids, this.config.maxRunningDeployments);
+    const snapshot = await tx.begin(request.ids, this.config.maxRunningDeployments);
     const current = snapshot.apps;
     const wanted = request.apply(current);
     const now = this.clock.now().toISOString();
@@ -122,7 +121,7 @@ export class ChangeService {
     const saves: AppWrite[] = [];
     for (const [id, app] of target) {
       if (app === null) continue;
-      const { app: withPorts, ports } = await this.reservePorts(tx, app);
+      const { app: withPorts, ports } = await this.reservePorts(tx, app, snapshot.heldPorts.get(id) ?? []);
       target.set(id, withPorts);
       saves.push({ app: withPorts, existed: !created.has(id), ports });
     }
@@ -169,28 +168,29 @@ export class ChangeService {
    * cluster-unique random ports from [LOCAL_PORT_MIN, LOCAL_PORT_MAX]. Ports the app no longer uses
    * are released by the write.
    */
-  private async reservePorts(tx: AppStoreTx, app: AppDefinition): Promise<{ app: AppDefinition; ports: number[] }> {
+  private async reservePorts(tx: AppStoreTx, app: AppDefinition, held: readonly number[]): Promise<{ app: AppDefinition; ports: number[] }> {
     const slots = assignServicePortSlots(app);
     const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
     const zeros = slots.length - fixed.length;
+    // Ports the app already holds need no claim: an update that keeps its ports costs no round trip.
+    let toClaim = fixed.filter((p) => !held.includes(p));
+    if (toClaim.length === 0 && zeros === 0) return { app, ports: fixed };
     const { localPortMin: min, localPortMax: max } = this.config;
     const fresh: number[] = [];
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < 10 && (toClaim.length > 0 || fresh.length < zeros); attempt++) {
       const missing = zeros - fresh.length;
       // Twice as many candidates as needed (+2): a handful of collisions costs no extra round trip.
       const candidates = Array.from({ length: missing > 0 ? missing * 2 + 2 : 0 }, () => min + Math.floor(Math.random() * (max - min + 1)));
-      const claim = await tx.claimPorts(app.id, attempt === 0 ? fixed : [], candidates);
-      if (attempt === 0) {
-        const clashes = fixed.filter((p) => !claim.fixedClaimed.includes(p) && !claim.held.includes(p));
-        if (clashes.length > 0) {
-          const details = slots
-            .filter((s) => clashes.includes(s.port))
-            .map((s) => ({ path: s.path, errors: [`Requested service port ${s.port} conflicts with a service port in use by another app`] }));
-          throw DomainError.validation(details);
-        }
+      const claim = await tx.claimPorts(app.id, toClaim, candidates);
+      const clashes = toClaim.filter((p) => !claim.fixedClaimed.includes(p));
+      if (clashes.length > 0) {
+        const details = slots
+          .filter((s) => clashes.includes(s.port))
+          .map((s) => ({ path: s.path, errors: [`Requested service port ${s.port} conflicts with a service port in use by another app`] }));
+        throw DomainError.validation(details);
       }
+      toClaim = [];
       for (const p of claim.randomClaimed) if (fresh.length < zeros && !fixed.includes(p)) fresh.push(p);
-      if (fresh.length >= zeros) break;
     }
     if (fresh.length < zeros) throw new DomainError(DomainErrorCode.CONFLICT, 'No free service ports left in the configured range');
     return { app: zeros > 0 ? withServicePorts(app, fresh) : app, ports: [...fixed, ...fresh] };

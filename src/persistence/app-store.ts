@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Pool, PoolClient, QueryResult } from 'pg';
+import { DataSource } from 'typeorm';
 import type { AppDefinition } from '../core/apps';
 import type { Deployment, DeploymentStep } from '../core/deployments/deployment';
 
@@ -36,9 +37,27 @@ function likeLiteral(s: string): string {
 export class AppStore {
   constructor(private readonly ds: DataSource) {}
 
-  /** A write transaction (READ COMMITTED, Postgres' default: no extra SET statement). */
-  transaction<T>(fn: (tx: AppStoreTx) => Promise<T>): Promise<T> {
-    return this.ds.transaction((em) => fn(new AppStoreTx(em)));
+  /**
+   * A write transaction on a connection of the DataSource's own pg pool (TypeORM's PostgresDriver
+   * keeps it as `master`), rolled back on any error, connection always returned.
+   */
+  async transaction<T>(fn: (tx: AppStoreTx) => Promise<T>): Promise<T> {
+    const pool = (this.ds.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    const tx = new AppStoreTx(client);
+    let broken = false;
+    try {
+      return await fn(tx);
+    } catch (err) {
+      try {
+        await tx.rollback();
+      } catch {
+        broken = true; // the connection is unusable: destroy it rather than return it to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async listApps(filter: AppListFilter = {}): Promise<AppDefinition[]> {
@@ -182,6 +201,8 @@ export interface ChangeSnapshot {
   readonly deploymentCount: number;
   /** Existing app ids that are a parent group of, or lie below, one of the ids. */
   readonly related: string[];
+  /** Service ports each of the ids holds now. */
+  readonly heldPorts: Map<string, number[]>;
 }
 
 export interface AppWrite {
@@ -201,25 +222,40 @@ export interface ChangeCommit {
 }
 
 /**
- * Statements of one write transaction. The whole write costs six round trips whatever its size
- * class: BEGIN, lock, read, claim ports, write (one statement per app, one for the rest), COMMIT.
+ * SQL literals for the write path. Writes send several statements in one simple-protocol message
+ * (one network round trip), which cannot carry bind parameters, so values are inlined with the
+ * driver's own escaping. Every value goes through one of these; nothing is concatenated raw.
+ */
+const lit = {
+  text: (client: PoolClient, v: string): string => client.escapeLiteral(v),
+  texts: (client: PoolClient, vs: readonly string[]): string => (vs.length === 0 ? `'{}'::text[]` : `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::text[]`),
+  ints: (vs: readonly number[]): string => {
+    for (const v of vs) if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+    return vs.length === 0 ? `'{}'::int[]` : `ARRAY[${vs.join(',')}]::int[]`;
+  },
+  int: (v: number): string => {
+    if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+    return String(v);
+  },
+  json: (client: PoolClient, v: unknown): string => `${client.escapeLiteral(JSON.stringify(v))}::jsonb`,
+  uuids: (client: PoolClient, vs: readonly string[]): string => (vs.length === 0 ? `'{}'::uuid[]` : `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::uuid[]`),
+};
+
+/**
+ * One write transaction on a dedicated connection. It costs two or three round trips whatever
+ * the change: `begin` (BEGIN, the locks, and the read, pipelined), `claimPorts` (only when service
+ * ports must be claimed) and `commit` (every write and COMMIT, pipelined). Each statement gets its
+ * own snapshot (READ COMMITTED), so the read that follows the locks sees every write committed
+ * before them.
  */
 export class AppStoreTx {
-  constructor(private readonly em: EntityManager) {}
+  private open = false;
 
-  /**
-   * Serialises writers per app id across every replica: transaction-scoped advisory locks, taken in
-   * key order so two writers on overlapping id sets cannot deadlock.
-   */
-  async lockApps(ids: readonly string[]): Promise<void> {
-    await this.em.query(
-      `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest($1::text[]) id ORDER BY k) s`,
-      [ids],
-    );
-  }
+  constructor(private readonly client: PoolClient) {}
 
-  /** Must run after lockApps, in a new statement, so it sees every write committed before the locks. */
-  async readForChange(ids: readonly string[], maxDeployments: number): Promise<ChangeSnapshot> {
+  /** BEGIN, per-app advisory locks (in key order: no deadlocks), then the snapshot, in one round trip. */
+  async begin(ids: readonly string[], maxDeployments: number): Promise<ChangeSnapshot> {
+    const c = this.client;
     const parents = new Set<string>();
     for (const id of ids) {
       const segs = id.split('/').filter(Boolean);
@@ -229,97 +265,110 @@ export class AppStoreTx {
     // holds exactly the ids starting with '/a/' ('0' follows '/' in byte order); LIKE ANY would scan.
     const lo = ids.map((id) => `${id}/`);
     const hi = ids.map((id) => `${id}0`);
-    const rows: Array<{ apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[] }> = await this.em.query(
-      `SELECT
-         (SELECT coalesce(json_agg(definition), '[]') FROM apps WHERE id = ANY($1::text[])) AS apps,
-         (SELECT coalesce(json_agg(json_build_object('id', id, 'affectedApps', affected_apps) ORDER BY created_at), '[]')
-            FROM deployments WHERE affected_apps && $1::text[]) AS conflicts,
-         (SELECT count(*)::int FROM (SELECT 1 FROM deployments LIMIT $5) d) AS n,
-         (SELECT coalesce(json_agg(id), '[]') FROM (
-            SELECT id FROM apps WHERE id = ANY($2::text[])
-            UNION ALL
-            SELECT (SELECT id FROM apps WHERE id ~>=~ t.lo AND id ~<~ t.hi LIMIT 1) FROM unnest($3::text[], $4::text[]) AS t(lo, hi)
-          ) r WHERE id IS NOT NULL) AS related`,
-      [ids, [...parents], lo, hi, maxDeployments],
-    );
-    const r = rows[0];
-    return { apps: new Map(r.apps.map((a) => [a.id, a])), conflicts: r.conflicts, deploymentCount: r.n, related: r.related };
+    const idArr = lit.texts(c, ids);
+    const sql = `BEGIN;
+      SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest(${idArr}) id ORDER BY k) s;
+      SELECT
+        (SELECT coalesce(json_agg(definition), '[]') FROM apps WHERE id = ANY(${idArr})) AS apps,
+        (SELECT coalesce(json_agg(json_build_object('id', id, 'affectedApps', affected_apps) ORDER BY created_at), '[]')
+           FROM deployments WHERE affected_apps && ${idArr}) AS conflicts,
+        (SELECT count(*)::int FROM (SELECT 1 FROM deployments LIMIT ${lit.int(maxDeployments)}) d) AS n,
+        (SELECT coalesce(json_agg(id), '[]') FROM (
+           SELECT id FROM apps WHERE id = ANY(${lit.texts(c, [...parents])})
+           UNION ALL
+           SELECT (SELECT id FROM apps WHERE id ~>=~ t.lo AND id ~<~ t.hi LIMIT 1) FROM unnest(${lit.texts(c, lo)}, ${lit.texts(c, hi)}) AS t(lo, hi)
+         ) r WHERE id IS NOT NULL) AS related,
+        (SELECT coalesce(json_object_agg(app_id, ports), '{}') FROM
+           (SELECT app_id, array_agg(port) AS ports FROM service_ports WHERE app_id = ANY(${idArr}) GROUP BY app_id) p) AS held`;
+    this.open = true;
+    const results = (await this.client.query(sql)) as unknown as QueryResult[];
+    const row = results[2].rows[0] as { apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[]; held: Record<string, number[]> };
+    return {
+      apps: new Map(row.apps.map((a) => [a.id, a])),
+      conflicts: row.conflicts,
+      deploymentCount: row.n,
+      related: row.related,
+      heldPorts: new Map(Object.entries(row.held)),
+    };
   }
 
   /** Apps whose id equals one of `prefixes` or lies below it (a group's apps). */
   async loadAppsUnder(prefixes: readonly string[]): Promise<Map<string, AppDefinition>> {
     if (prefixes.length === 0) return new Map();
     const patterns = prefixes.map((p) => `${likeLiteral(p === '/' ? '' : p)}/%`);
-    const rows: DefinitionRow[] = await this.em.query(
-      `SELECT definition FROM apps WHERE id = ANY($1::text[]) OR id LIKE ANY($2::text[])`,
-      [prefixes, patterns],
-    );
-    return new Map(rows.map((r) => [r.definition.id, r.definition]));
+    const res = await this.client.query<DefinitionRow>(`SELECT definition FROM apps WHERE id = ANY($1::text[]) OR id LIKE ANY($2::text[])`, [prefixes, patterns]);
+    return new Map(res.rows.map((r) => [r.definition.id, r.definition]));
   }
 
   /**
    * Claims service ports for one app in one statement: the fixed ones as given, and as many of the
-   * random `candidates` as are free. Returns what the app held before, what it newly got, and which
-   * fixed ports another app holds (a clash). Candidates are random, so the cost does not grow with
-   * the number of ports taken; unused claims are released by the write statement.
+   * random `candidates` as are free. Returns which fixed and random ports it newly got; a fixed port
+   * neither got nor already held belongs to another app (a clash). Unused claims are released by
+   * the commit.
    */
-  async claimPorts(appId: string, fixed: readonly number[], candidates: readonly number[]): Promise<{ held: number[]; fixedClaimed: number[]; randomClaimed: number[] }> {
-    const rows: Array<{ held: number[] | null; fixed: number[] | null; rnd: number[] | null }> = await this.em.query(
-      `WITH held AS (SELECT port FROM service_ports WHERE app_id = $1),
-            f AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($2::int[]) p
+  async claimPorts(appId: string, fixed: readonly number[], candidates: readonly number[]): Promise<{ fixedClaimed: number[]; randomClaimed: number[] }> {
+    const res = await this.client.query<{ fixed: number[] | null; rnd: number[] | null }>(
+      `WITH f AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($2::int[]) p
                     ON CONFLICT (port) DO NOTHING RETURNING port),
             r AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($3::int[]) p WHERE NOT (p = ANY($2::int[]))
                     ON CONFLICT (port) DO NOTHING RETURNING port)
-       SELECT (SELECT array_agg(port) FROM held) AS held, (SELECT array_agg(port) FROM f) AS fixed, (SELECT array_agg(port) FROM r) AS rnd`,
+       SELECT (SELECT array_agg(port) FROM f) AS fixed, (SELECT array_agg(port) FROM r) AS rnd`,
       [appId, fixed, candidates],
     );
-    return { held: rows[0].held ?? [], fixedClaimed: rows[0].fixed ?? [], randomClaimed: rows[0].rnd ?? [] };
+    return { fixedClaimed: res.rows[0].fixed ?? [], randomClaimed: res.rows[0].rnd ?? [] };
   }
 
+  /** Every write of the change and COMMIT, in one round trip. */
   async commit(change: ChangeCommit): Promise<void> {
-    for (const w of change.saves) await this.saveApp(w, change.keepVersions);
+    const c = this.client;
+    const statements = change.saves.map((w) => this.saveSql(w, change.keepVersions));
+    if (change.deletes.length > 0) {
+      const ids = lit.texts(c, change.deletes);
+      statements.push(
+        `DELETE FROM apps WHERE id = ANY(${ids})`,
+        `DELETE FROM app_versions WHERE app_id = ANY(${ids})`,
+        `DELETE FROM service_ports WHERE app_id = ANY(${ids})`,
+      );
+    }
+    if (change.supersede.length > 0) statements.push(`DELETE FROM deployments WHERE id = ANY(${lit.uuids(c, change.supersede)})`);
     const d = change.deployment;
-    await this.em.query(
-      `WITH del_apps AS (DELETE FROM apps WHERE id = ANY($1::text[])),
-            del_versions AS (DELETE FROM app_versions WHERE app_id = ANY($1::text[])),
-            del_ports AS (DELETE FROM service_ports WHERE app_id = ANY($1::text[])),
-            superseded AS (DELETE FROM deployments WHERE id = ANY($2::uuid[])),
-            ins AS (INSERT INTO deployments (id, version, affected_apps, original, target, steps, current_step, status)
-                    SELECT $3::uuid, $4, $5::text[], $6::jsonb, $7::jsonb, $8::jsonb, $9, $10 WHERE $3::uuid IS NOT NULL)
-       SELECT 1`,
-      [
-        change.deletes,
-        change.supersede,
-        d?.id ?? null,
-        d?.version ?? null,
-        d?.affectedApps ?? null,
-        d ? JSON.stringify(d.original) : null,
-        d ? JSON.stringify(d.target) : null,
-        d ? JSON.stringify(d.steps) : null,
-        d?.currentStep ?? null,
-        d?.status ?? null,
-      ],
-    );
+    if (d) {
+      statements.push(
+        `INSERT INTO deployments (id, version, affected_apps, original, target, steps, current_step, status) VALUES (
+           ${lit.text(c, d.id)}::uuid, ${lit.text(c, d.version)}, ${lit.texts(c, d.affectedApps)}, ${lit.json(c, d.original)}, ${lit.json(c, d.target)},
+           ${lit.json(c, d.steps)}, ${lit.int(d.currentStep)}, ${lit.text(c, d.status)})`,
+      );
+    }
+    statements.push('COMMIT');
+    await this.client.query(statements.join(';\n'));
+    this.open = false;
+  }
+
+  /** Undoes an unfinished transaction (after an error or a refused change). */
+  async rollback(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    await this.client.query('ROLLBACK');
   }
 
   /**
-   * One statement per saved app: the immutable version, the current row, history pruned to `keep`
-   * (the statement's snapshot does not see its own insert, so it keeps keep-1 older versions), and
-   * service ports the app no longer uses released.
+   * The immutable version, the current row, history pruned to `keep` (a statement's snapshot does
+   * not see its own insert, so it keeps keep-1 older versions), and released service ports.
    */
-  private async saveApp(w: AppWrite, keep: number): Promise<void> {
+  private saveSql(w: AppWrite, keep: number): string {
+    const c = this.client;
+    const id = lit.text(c, w.app.id);
+    const version = lit.text(c, w.app.version as string);
+    const def = lit.json(c, w.app);
     const prune = w.existed
       ? keep <= 1
-        ? `, pruned AS (DELETE FROM app_versions WHERE app_id = $1)`
-        : `, pruned AS (DELETE FROM app_versions WHERE app_id = $1 AND version < (
-             SELECT version FROM app_versions WHERE app_id = $1 ORDER BY version DESC OFFSET ${keep - 2} LIMIT 1))`
+        ? `, pruned AS (DELETE FROM app_versions WHERE app_id = ${id})`
+        : `, pruned AS (DELETE FROM app_versions WHERE app_id = ${id} AND version < (
+             SELECT version FROM app_versions WHERE app_id = ${id} ORDER BY version DESC OFFSET ${lit.int(keep - 2)} LIMIT 1))`
       : '';
-    await this.em.query(
-      `WITH v AS (INSERT INTO app_versions (app_id, version, definition) VALUES ($1, $2, $3))${prune},
-            released AS (DELETE FROM service_ports WHERE app_id = $1 AND NOT (port = ANY($4::int[])))
-       INSERT INTO apps (id, version, definition) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, definition = EXCLUDED.definition, updated_at = now()`,
-      [w.app.id, w.app.version, w.app, w.ports],
-    );
+    return `WITH v AS (INSERT INTO app_versions (app_id, version, definition) VALUES (${id}, ${version}, ${def}))${prune},
+            released AS (DELETE FROM service_ports WHERE app_id = ${id} AND NOT (port = ANY(${lit.ints(w.ports)})))
+       INSERT INTO apps (id, version, definition) VALUES (${id}, ${version}, ${def})
+       ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, definition = EXCLUDED.definition, updated_at = now()`;
   }
 }
