@@ -58,7 +58,7 @@ export class AppsService {
 
   /** Canonical app id from a URL segment; 404 for anything that cannot be an app id. */
   private pathId(raw: string): string {
-    const id = canonicalizeId(decodeURIComponent(raw), '/');
+    const id = canonicalizeId(raw, '/');
     if (!isValidAbsoluteId(id)) throw notFound(id);
     return id;
   }
@@ -76,7 +76,7 @@ export class AppsService {
   }
 
   async get(rawId: string, query: Query): Promise<ApiResult<string>> {
-    const decoded = decodeURIComponent(rawId);
+    const decoded = rawId; // Fastify already decoded the (rewritten) parameter
     // `GET /v2/apps/{group}/*`: every app below the group, as `{"*": [...]}`.
     if (decoded === '*' || decoded.endsWith('/*')) {
       const group = canonicalizeId(decoded.slice(0, -1) || '/', '/');

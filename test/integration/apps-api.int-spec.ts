@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -57,6 +58,29 @@ describe('/v2/apps on real Postgres', () => {
       for (const p of ports) expect(p).toBeGreaterThanOrEqual(10000);
       for (const p of ports) expect(p).toBeLessThanOrEqual(20000);
       expect(new Set(ports).size).toBe(3);
+    });
+
+    it('stores awkward strings exactly (quotes, backslashes, dollar quotes, unicode, NUL-free control chars)', async () => {
+      const nasty = `it's "quoted" \\ back\\slash $$ dollar $tag$ ; DROP TABLE apps; -- ünïcødé 🚀 \t tab`;
+      const id = `${g}/create/strings.v1-a`;
+      const res = await t.request('POST', '/v2/apps', sleepApp(id, { cmd: nasty, env: { NASTY: nasty, "K'ey": 'v' }, labels: { note: nasty } }));
+      expect(res.status).toBe(201);
+      const app = (await t.request('GET', `/v2/apps${id}`)).body.app;
+      expect([app.cmd, app.env.NASTY, app.env["K'ey"], app.labels.note]).toEqual([nasty, nasty, 'v', nasty]);
+      const version = (await t.request('GET', `/v2/apps${id}/versions/${app.version}`)).body;
+      expect(version.cmd).toBe(nasty);
+    });
+
+    it('a NUL character (which Postgres cannot store in JSON) is a 422, not a 500', async () => {
+      const res = await t.request('POST', '/v2/apps', sleepApp(`${g}/create/nul`, { env: { A: 'x\u0000y' } }));
+      expect(res.status).toBe(422);
+      expect(res.body.details[0].path).toBe('/env/A');
+    });
+
+    it('a pathologically deep body is a 422, not a 500', async () => {
+      const deep = '['.repeat(5000) + ']'.repeat(5000);
+      const res = await t.request('POST', '/v2/apps', `{"id":"${g}/create/deep","cmd":"sleep 1","labels":{"a":${deep}}}`);
+      expect(res.status).toBe(422);
     });
 
     it('409 for an existing id', async () => {
@@ -394,6 +418,40 @@ describe('/v2/apps on real Postgres', () => {
       } finally {
         await limited.close();
       }
+    });
+  });
+
+  describe('never a 500 for anything a client sends', () => {
+    // Valid-looking apps with random values in random fields, and arbitrary JSON, on every write path.
+    const field = fc.constantFrom('id', 'cmd', 'args', 'cpus', 'mem', 'instances', 'env', 'labels', 'constraints', 'portDefinitions', 'healthChecks', 'upgradeStrategy', 'container', 'dependencies', 'networks', 'fetch', 'unreachableStrategy', 'version');
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.tuple(fc.dictionary(field, fc.jsonValue(), { maxKeys: 4 }), fc.nat(1_000_000)).map(([extra, n]) => ({ id: `${g}/fuzz/a${n}`, cmd: 'sleep 1', ...extra })),
+    );
+    const target = fc.constantFrom('POST /v2/apps', 'PUT /v2/apps/ID?force=true', 'PATCH /v2/apps/ID?force=true', 'PUT /v2/apps?force=true', 'PUT /v2/apps/ID?partialUpdate=false&force=true');
+
+    it('property: every answer is a 2xx/4xx with a JSON message, and reads keep working', async () => {
+      await t.request('POST', '/v2/apps', sleepApp(`${g}/fuzz/base`));
+      await fc.assert(
+        fc.asyncProperty(target, body, async (route, b) => {
+          const [method, url] = route.replace('ID', `${g.slice(1)}/fuzz/base`).split(' ');
+          const res = await t.request(method, url, method === 'PUT' && url.startsWith('/v2/apps?') ? [b] : b);
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400) expect(typeof res.body.message).toBe('string');
+        }),
+        { numRuns: 150 },
+      );
+      expect((await t.request('GET', `/v2/apps${g}/fuzz/base`)).status).toBe(200);
+    });
+
+    it('random query parameters and paths never give a 500', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ maxLength: 30 }), fc.string({ maxLength: 30 }), fc.constantFrom('GET', 'DELETE', 'POST', 'PUT'), async (a, q, method) => {
+          const res = await t.request(method, `/v2/apps/${encodeURIComponent(a)}?force=${encodeURIComponent(q)}&embed=${encodeURIComponent(q)}&label=${encodeURIComponent(q)}`);
+          expect(res.status).toBeLessThan(500);
+        }),
+        { numRuns: 150 },
+      );
     });
   });
 

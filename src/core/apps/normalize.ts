@@ -21,6 +21,8 @@ import { validateApp } from './validate';
 export function normalizeApp(raw: unknown, options: NormalizeOptions = {}): AppParseResult {
   const issues = new Issues();
   if (!isObject(raw)) return { ok: false, details: [{ path: '/', errors: ['error.expected.jsobject'] }] };
+  const nul = nulPaths(raw, '');
+  if (nul.length > 0) return { ok: false, details: nul.map((path) => ({ path, errors: [`must not contain the NUL character (\\u0000) or nest deeper than ${MAX_DEPTH} levels`] })) };
   const parsed = parseApp(new Reader(issues), raw);
   if (issues.count > 0) return { ok: false, details: issues.details() };
 
@@ -28,6 +30,31 @@ export function normalizeApp(raw: unknown, options: NormalizeOptions = {}): AppP
   validateApp(app, parsed, options, issues);
   if (issues.count > 0) return { ok: false, details: issues.details() };
   return { ok: true, app };
+}
+
+const MAX_DEPTH = 32;
+
+/**
+ * Paths of strings (keys or values) holding U+0000 (or nested deeper than MAX_DEPTH), which no JSON store (Postgres jsonb) and no
+ * command line can carry: `{"env":{"A":"x\u0000"}}` → ['/env/A']. Bounded by the body's size.
+ */
+function nulPaths(v: unknown, path: string, out: string[] = [], depth = 0): string[] {
+  // No app field nests deeper than a few levels; a pathological body must not overflow the stack.
+  if (depth > MAX_DEPTH) {
+    out.push(path);
+    return out;
+  }
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) out.push(path || '/');
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => nulPaths(x, `${path}(${i})`, out, depth + 1));
+  } else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k.includes('\u0000')) out.push(path || '/');
+      else nulPaths(x, `${path}/${k}`, out, depth + 1);
+    }
+  }
+  return out;
 }
 
 /** File names the Mesos fetcher extracts (`FetchUri.isExtract`). */
