@@ -85,13 +85,14 @@ export class AppsService {
       const deployments = await this.store.deploymentsByApp(apps.map((a) => a.id));
       return rawJson(`{"*":[${apps.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [] }, embeds)).join(',')}]}`);
     }
-    const id = this.pathId(rawId);
     // The default answer (no embed parameters) is what clients poll: served from the read cache.
+    // Keys are canonical ids, so a hit on '/' + the raw parameter needs no parsing or validation.
     const cacheable = query.embed === undefined;
     if (cacheable) {
-      const hit = this.cache.get(id);
+      const hit = this.cache.get(`/${rawId}`);
       if (hit !== undefined) return rawJson(hit);
     }
+    const id = this.pathId(rawId);
     const token = this.cache.token();
     const found = await this.store.getAppText(id);
     if (!found) throw notFound(id);
