@@ -107,6 +107,7 @@ export class AppsService {
     const result = await this.changes.apply({
       ids: [app.id],
       force,
+      known: [app],
       apply: (current) => {
         if (current.has(app.id)) throw new DomainError(DomainErrorCode.APP_EXISTS, `An app with id [${app.id}] already exists.`);
         return new Map([[app.id, app]]);

@@ -137,7 +137,7 @@ export function loadConfig(env: Env): AppConfig {
     maxAppVersions: int(env, 'MAX_APP_VERSIONS', 50, 1, 10000),
     maxRunningDeployments: int(env, 'MAX_RUNNING_DEPLOYMENTS', 100, 1, 100000),
     appCacheEntries: int(env, 'APP_CACHE_ENTRIES', 20000, 0, 10_000_000),
-    appCacheTtlMs: int(env, 'APP_CACHE_TTL_MS', 10_000, 0, 3_600_000),
+    appCacheTtlMs: int(env, 'APP_CACHE_TTL_MS', 30_000, 0, 3_600_000),
     localPortMin,
     localPortMax,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

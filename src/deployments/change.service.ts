@@ -24,6 +24,11 @@ export interface ChangeRequest {
   readonly apply: (current: ReadonlyMap<string, AppDefinition>) => ReadonlyMap<string, AppDefinition | null>;
   /** Ids to restart even when their definition is unchanged (`POST /v2/apps/{id}/restart`). */
   readonly restart?: ReadonlySet<string>;
+  /**
+   * Apps whose final definition is known before the transaction (creates): their service ports are
+   * claimed while the transaction begins, saving a round trip.
+   */
+  readonly known?: readonly AppDefinition[];
 }
 
 export interface ChangeResult {
@@ -69,7 +74,12 @@ export class ChangeService {
   }
 
   private async applyIn(tx: AppStoreTx, request: ChangeRequest): Promise<ChangeResult> {
-    const snapshot = await tx.begin(request.ids, this.config.maxRunningDeployments);
+    const claims = (request.known ?? []).map((app) => {
+      const slots = assignServicePortSlots(app);
+      const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
+      return { appId: app.id, fixed, candidates: this.randomPorts(slots.length - fixed.length) };
+    });
+    const snapshot = await tx.begin(request.ids, claims.filter((c) => c.fixed.length + c.candidates.length > 0));
     const current = snapshot.apps;
     const wanted = request.apply(current);
     const now = this.clock.now().toISOString();
@@ -121,7 +131,7 @@ export class ChangeService {
     const saves: AppWrite[] = [];
     for (const [id, app] of target) {
       if (app === null) continue;
-      const { app: withPorts, ports } = await this.reservePorts(tx, app, snapshot.heldPorts.get(id) ?? []);
+      const { app: withPorts, ports } = await this.reservePorts(tx, app, snapshot.heldPorts.get(id) ?? [], snapshot.preclaimed.get(id));
       target.set(id, withPorts);
       saves.push({ app: withPorts, existed: !created.has(id), ports });
     }
@@ -168,20 +178,22 @@ export class ChangeService {
    * cluster-unique random ports from [LOCAL_PORT_MIN, LOCAL_PORT_MAX]. Ports the app no longer uses
    * are released by the write.
    */
-  private async reservePorts(tx: AppStoreTx, app: AppDefinition, held: readonly number[]): Promise<{ app: AppDefinition; ports: number[] }> {
+  private async reservePorts(
+    tx: AppStoreTx,
+    app: AppDefinition,
+    held: readonly number[],
+    preclaimed: { fixed: number[]; random: number[] } | undefined,
+  ): Promise<{ app: AppDefinition; ports: number[] }> {
     const slots = assignServicePortSlots(app);
     const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
     const zeros = slots.length - fixed.length;
+    const owned = new Set([...held, ...(preclaimed?.fixed ?? [])]);
     // Ports the app already holds need no claim: an update that keeps its ports costs no round trip.
-    let toClaim = fixed.filter((p) => !held.includes(p));
-    if (toClaim.length === 0 && zeros === 0) return { app, ports: fixed };
-    const { localPortMin: min, localPortMax: max } = this.config;
+    let toClaim = fixed.filter((p) => !owned.has(p));
     const fresh: number[] = [];
+    for (const p of preclaimed?.random ?? []) if (fresh.length < zeros && !fixed.includes(p)) fresh.push(p);
     for (let attempt = 0; attempt < 10 && (toClaim.length > 0 || fresh.length < zeros); attempt++) {
-      const missing = zeros - fresh.length;
-      // Twice as many candidates as needed (+2): a handful of collisions costs no extra round trip.
-      const candidates = Array.from({ length: missing > 0 ? missing * 2 + 2 : 0 }, () => min + Math.floor(Math.random() * (max - min + 1)));
-      const claim = await tx.claimPorts(app.id, toClaim, candidates);
+      const claim = await tx.claimPorts(app.id, toClaim, this.randomPorts(zeros - fresh.length));
       const clashes = toClaim.filter((p) => !claim.fixedClaimed.includes(p));
       if (clashes.length > 0) {
         const details = slots
@@ -193,7 +205,14 @@ export class ChangeService {
       for (const p of claim.randomClaimed) if (fresh.length < zeros && !fixed.includes(p)) fresh.push(p);
     }
     if (fresh.length < zeros) throw new DomainError(DomainErrorCode.CONFLICT, 'No free service ports left in the configured range');
+    // Claimed but unused ports (spare random candidates) are released by the commit.
     return { app: zeros > 0 ? withServicePorts(app, fresh) : app, ports: [...fixed, ...fresh] };
+  }
+
+  /** Random candidates for `missing` service ports: twice as many (+2), so collisions rarely cost a retry. */
+  private randomPorts(missing: number): number[] {
+    const { localPortMin: min, localPortMax: max } = this.config;
+    return Array.from({ length: missing > 0 ? missing * 2 + 2 : 0 }, () => min + Math.floor(Math.random() * (max - min + 1)));
   }
 
   /** The target apps plus every app they depend on (transitively), for dependency depths. */

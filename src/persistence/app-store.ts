@@ -42,8 +42,7 @@ export class AppStore {
    * keeps it as `master`), rolled back on any error, connection always returned.
    */
   async transaction<T>(fn: (tx: AppStoreTx) => Promise<T>): Promise<T> {
-    const pool = (this.ds.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const client = await this.pool().connect();
     const tx = new AppStoreTx(client);
     let broken = false;
     try {
@@ -105,13 +104,20 @@ export class AppStore {
 
   /** One app as stored JSON text plus its deployment ids, in one round trip. */
   async getAppText(id: string): Promise<{ json: string; deployments: string[] } | undefined> {
-    const rows: Array<{ json: string; deployments: string[] }> = await this.ds.query(
+    // The hot read: straight on the DataSource's pg pool, as a named prepared statement.
+    const res = await this.pool().query<{ json: string; deployments: string[] }>({
+      name: 'pacer_get_app_text',
+      text:
       `SELECT a.definition::text AS json,
               ARRAY(SELECT d.id::text FROM deployments d WHERE d.affected_apps @> ARRAY[a.id] ORDER BY d.created_at) AS deployments
          FROM apps a WHERE a.id = $1`,
-      [id],
-    );
-    return rows[0];
+      values: [id],
+    });
+    return res.rows[0];
+  }
+
+  private pool(): Pool {
+    return (this.ds.driver as unknown as { master: Pool }).master;
   }
 
   /** The app and the ids of the stored deployments touching it, in one round trip. */
@@ -197,12 +203,21 @@ export interface ChangeSnapshot {
   readonly apps: Map<string, AppDefinition>;
   /** Stored deployments touching any of the ids (they lock them). */
   readonly conflicts: DeploymentRow[];
-  /** Stored deployments, counted up to MAX_RUNNING_DEPLOYMENTS (the cost stays bounded by it). */
+  /** Stored deployments (a trigger-kept sharded counter: O(1) whatever the number stored). */
   readonly deploymentCount: number;
   /** Existing app ids that are a parent group of, or lie below, one of the ids. */
   readonly related: string[];
-  /** Service ports each of the ids holds now. */
+  /** Service ports each of the ids holds now (including any claimed by `begin`). */
   readonly heldPorts: Map<string, number[]>;
+  /** Ports `begin` claimed in advance for an id: the fixed ones it got and the random ones. */
+  readonly preclaimed: Map<string, { fixed: number[]; random: number[] }>;
+}
+
+/** Ports to claim while the transaction begins, so the common write needs no extra round trip. */
+export interface PortClaim {
+  readonly appId: string;
+  readonly fixed: readonly number[];
+  readonly candidates: readonly number[];
 }
 
 export interface AppWrite {
@@ -254,7 +269,7 @@ export class AppStoreTx {
   constructor(private readonly client: PoolClient) {}
 
   /** BEGIN, per-app advisory locks (in key order: no deadlocks), then the snapshot, in one round trip. */
-  async begin(ids: readonly string[], maxDeployments: number): Promise<ChangeSnapshot> {
+  async begin(ids: readonly string[], claims: readonly PortClaim[] = []): Promise<ChangeSnapshot> {
     const c = this.client;
     const parents = new Set<string>();
     for (const id of ids) {
@@ -265,25 +280,21 @@ export class AppStoreTx {
     // holds exactly the ids starting with '/a/' ('0' follows '/' in byte order); LIKE ANY would scan.
     const lo = ids.map((id) => `${id}/`);
     const hi = ids.map((id) => `${id}0`);
-    const idArr = lit.texts(c, ids);
-    const sql = `BEGIN;
-      SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest(${idArr}) id ORDER BY k) s;
-      SELECT
-        (SELECT coalesce(json_agg(definition), '[]') FROM apps WHERE id = ANY(${idArr})) AS apps,
-        (SELECT coalesce(json_agg(json_build_object('id', id, 'affectedApps', affected_apps) ORDER BY created_at), '[]')
-           FROM deployments WHERE affected_apps && ${idArr}) AS conflicts,
-        (SELECT count(*)::int FROM (SELECT 1 FROM deployments LIMIT ${lit.int(maxDeployments)}) d) AS n,
-        (SELECT coalesce(json_agg(id), '[]') FROM (
-           SELECT id FROM apps WHERE id = ANY(${lit.texts(c, [...parents])})
-           UNION ALL
-           SELECT (SELECT id FROM apps WHERE id ~>=~ t.lo AND id ~<~ t.hi LIMIT 1) FROM unnest(${lit.texts(c, lo)}, ${lit.texts(c, hi)}) AS t(lo, hi)
-         ) r WHERE id IS NOT NULL) AS related,
-        (SELECT coalesce(json_object_agg(app_id, ports), '{}') FROM
-           (SELECT app_id, array_agg(port) AS ports FROM service_ports WHERE app_id = ANY(${idArr}) GROUP BY app_id) p) AS held`;
+    const sql = [
+      'BEGIN',
+      `SELECT pacer_begin_change(${lit.texts(c, ids)}, ${lit.texts(c, [...parents])}, ${lit.texts(c, lo)}, ${lit.texts(c, hi)}) AS r`,
+      ...claims.map((cl) => this.claimSql(cl.appId, cl.fixed, cl.candidates)),
+    ].join(';\n');
     this.open = true;
     const results = (await this.client.query(sql)) as unknown as QueryResult[];
-    const row = results[2].rows[0] as { apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[]; held: Record<string, number[]> };
+    const row = results[1].rows[0].r as { apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[]; held: Record<string, number[]> };
+    const preclaimed = new Map<string, { fixed: number[]; random: number[] }>();
+    claims.forEach((cl, i) => {
+      const r = results[2 + i].rows[0].r as { fixed: number[]; rnd: number[] };
+      preclaimed.set(cl.appId, { fixed: r.fixed, random: r.rnd });
+    });
     return {
+      preclaimed,
       apps: new Map(row.apps.map((a) => [a.id, a])),
       conflicts: row.conflicts,
       deploymentCount: row.n,
@@ -307,36 +318,30 @@ export class AppStoreTx {
    * the commit.
    */
   async claimPorts(appId: string, fixed: readonly number[], candidates: readonly number[]): Promise<{ fixedClaimed: number[]; randomClaimed: number[] }> {
-    const res = await this.client.query<{ fixed: number[] | null; rnd: number[] | null }>(
-      `WITH f AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($2::int[]) p
-                    ON CONFLICT (port) DO NOTHING RETURNING port),
-            r AS (INSERT INTO service_ports (port, app_id) SELECT DISTINCT p, $1 FROM unnest($3::int[]) p WHERE NOT (p = ANY($2::int[]))
-                    ON CONFLICT (port) DO NOTHING RETURNING port)
-       SELECT (SELECT array_agg(port) FROM f) AS fixed, (SELECT array_agg(port) FROM r) AS rnd`,
-      [appId, fixed, candidates],
-    );
-    return { fixedClaimed: res.rows[0].fixed ?? [], randomClaimed: res.rows[0].rnd ?? [] };
+    const res = (await this.client.query(this.claimSql(appId, fixed, candidates))) as unknown as QueryResult<{ r: { fixed: number[]; rnd: number[] } }>;
+    return { fixedClaimed: res.rows[0].r.fixed, randomClaimed: res.rows[0].r.rnd };
+  }
+
+  private claimSql(appId: string, fixed: readonly number[], candidates: readonly number[]): string {
+    return `SELECT pacer_claim_ports(${lit.text(this.client, appId)}, ${lit.ints(fixed)}, ${lit.ints(candidates)}) AS r`;
   }
 
   /** Every write of the change and COMMIT, in one round trip. */
   async commit(change: ChangeCommit): Promise<void> {
     const c = this.client;
-    const statements = change.saves.map((w) => this.saveSql(w, change.keepVersions));
-    if (change.deletes.length > 0) {
-      const ids = lit.texts(c, change.deletes);
-      statements.push(
-        `DELETE FROM apps WHERE id = ANY(${ids})`,
-        `DELETE FROM app_versions WHERE app_id = ANY(${ids})`,
-        `DELETE FROM service_ports WHERE app_id = ANY(${ids})`,
-      );
-    }
-    if (change.supersede.length > 0) statements.push(`DELETE FROM deployments WHERE id = ANY(${lit.uuids(c, change.supersede)})`);
+    const statements = change.saves.map(
+      (w) =>
+        `SELECT pacer_save_app(${lit.text(c, w.app.id)}, ${lit.text(c, w.app.version as string)}, ${lit.json(c, w.app)}, ${w.existed}, ` +
+        `${lit.int(Math.max(1, change.keepVersions))}, ${lit.ints(w.ports)})`,
+    );
     const d = change.deployment;
-    if (d) {
+    if (change.deletes.length > 0 || change.supersede.length > 0 || d) {
       statements.push(
-        `INSERT INTO deployments (id, version, affected_apps, original, target, steps, current_step, status) VALUES (
-           ${lit.text(c, d.id)}::uuid, ${lit.text(c, d.version)}, ${lit.texts(c, d.affectedApps)}, ${lit.json(c, d.original)}, ${lit.json(c, d.target)},
-           ${lit.json(c, d.steps)}, ${lit.int(d.currentStep)}, ${lit.text(c, d.status)})`,
+        `SELECT pacer_finish_change(${lit.texts(c, change.deletes)}, ${lit.uuids(c, change.supersede)}, ` +
+          (d
+            ? `${lit.text(c, d.id)}::uuid, ${lit.text(c, d.version)}, ${lit.texts(c, d.affectedApps)}, ${lit.json(c, d.original)}, ` +
+              `${lit.json(c, d.target)}, ${lit.json(c, d.steps)}, ${lit.int(d.currentStep)}, ${lit.text(c, d.status)})`
+            : `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`),
       );
     }
     statements.push('COMMIT');
@@ -349,26 +354,5 @@ export class AppStoreTx {
     if (!this.open) return;
     this.open = false;
     await this.client.query('ROLLBACK');
-  }
-
-  /**
-   * The immutable version, the current row, history pruned to `keep` (a statement's snapshot does
-   * not see its own insert, so it keeps keep-1 older versions), and released service ports.
-   */
-  private saveSql(w: AppWrite, keep: number): string {
-    const c = this.client;
-    const id = lit.text(c, w.app.id);
-    const version = lit.text(c, w.app.version as string);
-    const def = lit.json(c, w.app);
-    const prune = w.existed
-      ? keep <= 1
-        ? `, pruned AS (DELETE FROM app_versions WHERE app_id = ${id})`
-        : `, pruned AS (DELETE FROM app_versions WHERE app_id = ${id} AND version < (
-             SELECT version FROM app_versions WHERE app_id = ${id} ORDER BY version DESC OFFSET ${lit.int(keep - 2)} LIMIT 1))`
-      : '';
-    return `WITH v AS (INSERT INTO app_versions (app_id, version, definition) VALUES (${id}, ${version}, ${def}))${prune},
-            released AS (DELETE FROM service_ports WHERE app_id = ${id} AND NOT (port = ANY(${lit.ints(w.ports)})))
-       INSERT INTO apps (id, version, definition) VALUES (${id}, ${version}, ${def})
-       ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, definition = EXCLUDED.definition, updated_at = now()`;
   }
 }

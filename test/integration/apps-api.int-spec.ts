@@ -442,7 +442,7 @@ describe('/v2/apps on real Postgres', () => {
         { numRuns: 150 },
       );
       expect((await t.request('GET', `/v2/apps${g}/fuzz/base`)).status).toBe(200);
-    });
+    }, 60_000);
 
     it('random query parameters and paths never give a 500', async () => {
       await fc.assert(
@@ -452,7 +452,7 @@ describe('/v2/apps on real Postgres', () => {
         }),
         { numRuns: 150 },
       );
-    });
+    }, 60_000);
   });
 
   describe('service endpoints', () => {
