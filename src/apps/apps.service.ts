@@ -104,7 +104,7 @@ export class AppsService {
   async create(body: unknown, query: Query): Promise<ApiResult> {
     const force = parseBool(query.force, 'force', false);
     const app = validApp(body);
-    const result = await this.changes.apply({
+    const result = await this.changes.create(app, {
       ids: [app.id],
       force,
       known: [app],

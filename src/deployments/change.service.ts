@@ -64,6 +64,36 @@ export class ChangeService {
     private readonly notifier: ChangeNotifier,
   ) {}
 
+  /**
+   * Creates one app: in one round trip when the id is free and nothing stands in the way (the
+   * common case), otherwise through the general path, which answers 409/422/403 exactly.
+   */
+  async create(app: AppDefinition, request: ChangeRequest): Promise<ChangeResult> {
+    const now = this.clock.now().toISOString();
+    const stamped = stampVersion(undefined, app, now, true);
+    const slots = assignServicePortSlots(stamped);
+    const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
+    const fresh = this.distinctRandomPorts(slots.length - fixed.length, fixed);
+    if (fresh.length < slots.length - fixed.length) return this.apply(request);
+    const final = fresh.length > 0 ? withServicePorts(stamped, fresh) : stamped;
+    const steps = planDeployment({ original: new Map(), target: new Map([[final.id, final]]), touched: new Set([final.id]), needsRestart });
+    const deployment: Deployment<AppDefinition> = {
+      id: randomUUID(),
+      version: final.version as string,
+      affectedApps: [final.id],
+      original: { [final.id]: null },
+      target: { [final.id]: final },
+      steps,
+      currentStep: 0,
+      status: 'scheduled',
+    };
+    const done = await this.store.transaction((tx) => tx.createIfFree(final, [...fixed, ...fresh], deployment, this.config.maxRunningDeployments));
+    if (!done) return this.apply(request);
+    this.cache.changed(final.id);
+    this.notifier.announce([final.id]);
+    return { deploymentId: deployment.id, version: deployment.version, apps: new Map([[final.id, final]]), created: new Set([final.id]), deployment, notified: [final.id] };
+  }
+
   async apply(request: ChangeRequest): Promise<ChangeResult> {
     const result = await this.store.transaction((tx) => this.applyIn(tx, request));
     // This replica's cache forgets at once (read-your-writes); others hear it from Postgres.
@@ -207,6 +237,17 @@ export class ChangeService {
     if (fresh.length < zeros) throw new DomainError(DomainErrorCode.CONFLICT, 'No free service ports left in the configured range');
     // Claimed but unused ports (spare random candidates) are released by the commit.
     return { app: zeros > 0 ? withServicePorts(app, fresh) : app, ports: [...fixed, ...fresh] };
+  }
+
+  /** `count` distinct random service ports, none of them in `exclude`. */
+  private distinctRandomPorts(count: number, exclude: readonly number[]): number[] {
+    const { localPortMin: min, localPortMax: max } = this.config;
+    const out = new Set<number>();
+    for (let tries = 0; out.size < count && tries < count * 20; tries++) {
+      const p = min + Math.floor(Math.random() * (max - min + 1));
+      if (!exclude.includes(p)) out.add(p);
+    }
+    return [...out];
   }
 
   /** Random candidates for `missing` service ports: twice as many (+2), so collisions rarely cost a retry. */

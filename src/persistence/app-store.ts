@@ -349,6 +349,30 @@ export class AppStoreTx {
     this.open = false;
   }
 
+  /**
+   * Creates one app in one round trip, if the id is free (see pacer_create_app): BEGIN, the
+   * verifying write, COMMIT. Returns false, rolled back, when a precondition did not hold.
+   */
+  async createIfFree(app: AppDefinition, ports: readonly number[], deployment: Deployment<AppDefinition>, maxDeployments: number): Promise<boolean> {
+    const c = this.client;
+    const segs = app.id.split('/').filter(Boolean);
+    const parents = segs.slice(0, -1).map((_, i) => `/${segs.slice(0, i + 1).join('/')}`);
+    const sql =
+      `BEGIN; SELECT pacer_create_app(${lit.text(c, app.id)}, ${lit.texts(c, parents)}, ${lit.text(c, `${app.id}/`)}, ${lit.text(c, `${app.id}0`)}, ` +
+      `${lit.int(maxDeployments)}, ${lit.text(c, app.version as string)}, ${lit.json(c, app)}, ${lit.ints(ports)}, ${lit.text(c, deployment.id)}::uuid, ` +
+      `${lit.json(c, deployment.original)}, ${lit.json(c, deployment.target)}, ${lit.json(c, deployment.steps)}); COMMIT`;
+    this.open = true;
+    try {
+      await c.query(sql);
+      this.open = false;
+      return true;
+    } catch (err) {
+      if ((err as { message?: string }).message !== 'pacer:precondition') throw err;
+      await this.rollback();
+      return false;
+    }
+  }
+
   /** Undoes an unfinished transaction (after an error or a refused change). */
   async rollback(): Promise<void> {
     if (!this.open) return;

@@ -83,6 +83,18 @@ describe('/v2/apps on real Postgres', () => {
       expect(res.status).toBe(422);
     });
 
+    it('a fixed service port another app holds is a 422 on that port; the port is free again once its app is gone', async () => {
+      const port = 15000 + Math.floor(Math.random() * 4000);
+      const a = await t.request('POST', '/v2/apps', sleepApp(`${g}/create/porta`, { portDefinitions: [{ port }] }));
+      expect(a.status).toBe(201);
+      const b = await t.request('POST', '/v2/apps', sleepApp(`${g}/create/portb`, { portDefinitions: [{ port: 0 }, { port }] }));
+      expect(b.status).toBe(422);
+      expect(b.body.details).toEqual([{ path: '/portDefinitions(1)/port', errors: [`Requested service port ${port} conflicts with a service port in use by another app`] }]);
+      expect((await t.request('GET', `/v2/apps${g}/create/portb`)).status).toBe(404);
+      await t.request('DELETE', `/v2/apps${g}/create/porta`);
+      expect((await t.request('POST', '/v2/apps', sleepApp(`${g}/create/portb`, { portDefinitions: [{ port }] }))).status).toBe(201);
+    });
+
     it('409 for an existing id', async () => {
       await t.request('POST', '/v2/apps', sleepApp(`${g}/create/dup`));
       const res = await t.request('POST', '/v2/apps', sleepApp(`${g}/create/dup`));
