@@ -15,13 +15,14 @@ import { freePort, freshDatabase, percentile, saveResult, startNode, stop, waitF
  */
 const TOTAL = Number(process.env.BENCH_APPS ?? 10_000);
 const BUCKET = 1_000;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 8);
 const LIST_REQUESTS = Number(process.env.BENCH_LIST_REQUESTS ?? 60);
 
-const appBody = (i: number) =>
+const appBody = (i: number, root = '/bench') =>
   JSON.stringify({
-    id: `/bench/group-${i % 100}/app-${i}`,
+    id: `${root}/group-${i % 100}/app-${i}`,
     cmd: `python3 -m http.server $PORT0 # ${i}`,
     cpus: 0.1,
     mem: 64,
@@ -35,7 +36,7 @@ const appBody = (i: number) =>
  * POSTs apps from..to with CONNECTIONS concurrent autocannon clients. Timed from the start to the
  * last response here: autocannon's own `amount` run only notices completion on its one-second tick.
  */
-async function createRange(base: string, from: number, to: number): Promise<{ perSecond: number; errors: number }> {
+async function createRange(base: string, from: number, to: number, root = '/bench'): Promise<{ perSecond: number; errors: number }> {
   let next = from;
   let last = 0;
   let errors = 0;
@@ -46,7 +47,7 @@ async function createRange(base: string, from: number, to: number): Promise<{ pe
         url: base,
         connections: CONNECTIONS,
         amount: to - from,
-        requests: [{ method: 'POST', path: '/v2/apps', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: appBody(next++) }) }],
+        requests: [{ method: 'POST', path: '/v2/apps', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: appBody(next++, root) }) }],
       },
       (err) => (err ? reject(err) : resolve()),
     );
@@ -127,6 +128,13 @@ async function main(): Promise<void> {
   const reads: Array<Record<string, number>> = [];
   try {
     await waitForHttp(`${base}/ping`);
+    // Warm-up: 1,000 creates in a throwaway tree (JIT, connection pool, Postgres caches), then
+    // removed from the store, so the measured run starts from 0 apps on a warm process.
+    const warm = await createRange(base, 0, WARMUP, '/warmup');
+    console.log(`warm-up: ${WARMUP} creates at ${warm.perSecond.toFixed(0)}/s (not counted)`);
+    await db.query(`DELETE FROM apps WHERE id LIKE '/warmup/%'`);
+    await db.query(`DELETE FROM app_versions WHERE app_id LIKE '/warmup/%'`);
+    await db.query(`DELETE FROM service_ports WHERE app_id LIKE '/warmup/%'`);
     for (let from = 0; from < TOTAL; from += BUCKET) {
       const to = Math.min(TOTAL, from + BUCKET);
       // Plans are not executed yet (no scheduler in this issue), so every create leaves its
@@ -154,7 +162,7 @@ async function main(): Promise<void> {
   const rates = buckets.map((b) => b.createsPerSecond);
   const summary = {
     machine: { cpus: os.cpus().length, node: process.version },
-    settings: { total: TOTAL, connections: CONNECTIONS, readSeconds: READ_SECONDS, listRequests: LIST_REQUESTS },
+    settings: { total: TOTAL, warmup: WARMUP, connections: CONNECTIONS, readSeconds: READ_SECONDS, listRequests: LIST_REQUESTS },
     createBuckets: buckets,
     createsPerSecondFirstBucket: rates[0],
     createsPerSecondLastBucket: rates[rates.length - 1],
