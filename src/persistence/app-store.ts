@@ -28,6 +28,25 @@ interface DefinitionRow {
   definition: AppDefinition;
 }
 
+/** The WHERE clause of a list filter (id and cmd as case-insensitive substrings, a group prefix). */
+function listWhere(filter: AppListFilter): { where: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.id) {
+    params.push(`%${likeLiteral(filter.id)}%`);
+    where.push(`id ILIKE $${params.length}`);
+  }
+  if (filter.cmd) {
+    params.push(`%${likeLiteral(filter.cmd)}%`);
+    where.push(`definition->>'cmd' ILIKE $${params.length}`);
+  }
+  if (filter.under && filter.under !== '/') {
+    params.push(`${likeLiteral(filter.under)}/%`);
+    where.push(`id LIKE $${params.length}`);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
 /** Escapes LIKE wildcards so user text matches literally. */
 function likeLiteral(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -59,47 +78,14 @@ export class AppStore {
     }
   }
 
-  async listApps(filter: AppListFilter = {}): Promise<AppDefinition[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.id) {
-      params.push(`%${likeLiteral(filter.id)}%`);
-      where.push(`id ILIKE $${params.length}`);
-    }
-    if (filter.cmd) {
-      params.push(`%${likeLiteral(filter.cmd)}%`);
-      where.push(`definition->>'cmd' ILIKE $${params.length}`);
-    }
-    if (filter.under && filter.under !== '/') {
-      params.push(`${likeLiteral(filter.under)}/%`);
-      where.push(`id LIKE $${params.length}`);
-    }
-    const sql = `SELECT definition FROM apps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
-    const rows: DefinitionRow[] = await this.ds.query(sql, params);
-    return rows.map((r) => r.definition);
-  }
-
   /**
    * Apps as stored JSON text (no parse/serialize round trip for list responses), filtered in SQL.
    * `labels` is parsed only when a label selector needs it.
    */
   async listAppsText(filter: AppListFilter = {}, withLabels = false): Promise<Array<{ id: string; json: string; labels?: Record<string, string> }>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.id) {
-      params.push(`%${likeLiteral(filter.id)}%`);
-      where.push(`id ILIKE $${params.length}`);
-    }
-    if (filter.cmd) {
-      params.push(`%${likeLiteral(filter.cmd)}%`);
-      where.push(`definition->>'cmd' ILIKE $${params.length}`);
-    }
-    if (filter.under && filter.under !== '/') {
-      params.push(`${likeLiteral(filter.under)}/%`);
-      where.push(`id LIKE $${params.length}`);
-    }
+    const { where, params } = listWhere(filter);
     const labels = withLabels ? `, definition->'labels' AS labels` : '';
-    return this.ds.query(`SELECT id, definition::text AS json${labels} FROM apps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
+    return this.ds.query(`SELECT id, definition::text AS json${labels} FROM apps ${where} ORDER BY id`, params);
   }
 
   /** One app as stored JSON text plus its deployment ids, in one round trip. */
@@ -118,17 +104,6 @@ export class AppStore {
 
   private pool(): Pool {
     return (this.ds.driver as unknown as { master: Pool }).master;
-  }
-
-  /** The app and the ids of the stored deployments touching it, in one round trip. */
-  async getApp(id: string): Promise<{ app: AppDefinition; deployments: string[] } | undefined> {
-    const rows: Array<{ definition: AppDefinition; deployments: string[] }> = await this.ds.query(
-      `SELECT a.definition,
-              ARRAY(SELECT d.id::text FROM deployments d WHERE d.affected_apps @> ARRAY[a.id] ORDER BY d.created_at) AS deployments
-         FROM apps a WHERE a.id = $1`,
-      [id],
-    );
-    return rows[0] ? { app: rows[0].definition, deployments: rows[0].deployments } : undefined;
   }
 
   async listVersions(appId: string): Promise<string[] | undefined> {
