@@ -10,6 +10,7 @@ COPY migrations ./migrations
 COPY local-mesos ./local-mesos
 COPY bench ./bench
 COPY scripts ./scripts
+RUN bash scripts/gen-proto.sh
 RUN npx tsc -p tsconfig.build.json
 
 # Runtime stage: production dependencies and compiled output only.

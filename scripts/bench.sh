@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh up
+bash scripts/gen-proto.sh
 npx tsc -p tsconfig.build.json
 mkdir -p bench/results
 names=("$@")

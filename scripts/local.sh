@@ -34,6 +34,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 log "building"
+bash scripts/gen-proto.sh
 npx tsc -p tsconfig.build.json
 log "applying migrations"
 node dist/src/persistence/migrate.js

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 export PACER_SERVICES_READY=1
 bash scripts/services.sh up
 echo "== lint"; npx eslint . --max-warnings 0
+echo "== proto"; bash scripts/gen-proto.sh
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== build"; npx tsc -p tsconfig.build.json
 echo "== openapi is current"; node dist/scripts/sync-openapi.js --check

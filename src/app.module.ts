@@ -6,12 +6,15 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
 import { Leadership } from './leader/leadership';
+import { MesosModule } from './mesos/mesos.module';
 import { CONNECT_DATABASE, PersistenceModule } from './persistence/persistence.module';
 
 export interface AppModuleOptions {
   /** false builds the app without a database connection (OpenAPI generation). */
   readonly connectDatabase: boolean;
   readonly clock?: Clock;
+  /** true runs the Mesos scheduler driver while this replica leads (main); default false (tests, tools). */
+  readonly scheduler?: boolean;
 }
 
 /** Process-wide singletons: the frozen config, the clock, metrics, leadership. */
@@ -44,6 +47,7 @@ export class AppModule {
         DeploymentsModule,
         AppsModule,
         HealthModule,
+        MesosModule.forRoot(options.scheduler ?? false),
       ],
     };
   }

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ApiResult } from '../common/api-result';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { Leadership } from '../leader/leadership';
 import { Metrics } from '../common/metrics';
+import { MesosService } from '../mesos/mesos.service';
 
 const PACER_VERSION = '0.1.0';
 
@@ -13,6 +14,7 @@ export class HealthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly leadership: Leadership,
     private readonly registry: Metrics,
+    @Optional() private readonly mesos?: MesosService,
   ) {}
 
   leader(): { leader: string } {
@@ -38,16 +40,18 @@ export class HealthService {
   /** /v2/info with Marathon's keys (clients parse them strictly) and Pacer's own values. */
   info(): Record<string, unknown> {
     const c = this.config;
+    const mesos = this.mesos?.status();
     return {
       name: 'pacer',
       version: '1.11.0',
       buildref: `pacer-${PACER_VERSION}`,
       elected: this.leadership.isLeader(),
       leader: this.leadership.leaderAddress() ?? null,
-      frameworkId: null,
+      frameworkId: mesos?.frameworkId ?? null,
       event_subscriber: null,
       marathon_config: {
-        master: c.mesosMaster,
+        // The master we are connected to once subscribed; the configured MESOS_MASTER before.
+        master: mesos?.master ?? c.mesosMaster,
         failover_timeout: c.failoverTimeoutSeconds,
         framework_name: c.frameworkName,
         ha: c.leaderElection === 'zookeeper',
