@@ -5,7 +5,7 @@ import type { StatusUpdate, Task } from '../master/task';
 import type { ResolvedAgentSpec } from '../settings';
 
 /** What an agent-side executor reports; uuid and timestamp are added by the update manager. */
-export type AgentUpdate = Omit<StatusUpdate, 'uuid' | 'timestamp'>;
+export type AgentUpdate = StatusUpdate;
 
 export interface UpdateSink {
   update(task: Task, update: AgentUpdate): void;

@@ -10,6 +10,8 @@ import { readBody, reply } from './util';
 
 export const APPLICATION_JSON = 'application/json';
 export const APPLICATION_PROTOBUF = 'application/x-protobuf';
+/** Unwritten bytes above which a stream counts as congested and status update heads wait. */
+const STREAM_HIGH_WATER_BYTES = 256 * 1024;
 
 /** Sub-message each call type must carry (TEARDOWN, REVIVE and SUPPRESS need none). */
 const REQUIRED_SUBMESSAGE: Record<string, string> = {
@@ -155,6 +157,7 @@ function subscribe(master: Master, req: IncomingMessage, res: ServerResponse, ca
   const sub = new Subscription(res, json, streamId, {
     chunkBytes: master.settings.streamChunkBytes,
     maxBufferBytes: master.settings.maxStreamBufferBytes,
+    highWaterBytes: Math.min(STREAM_HIGH_WATER_BYTES, Math.floor(master.settings.maxStreamBufferBytes / 4)),
   });
   master.subscribe(call, sub);
 }

@@ -1,5 +1,6 @@
 // The HTTP front: the scheduler API, GET /state, and operator controls under /__local/.
 import * as http from 'node:http';
+import * as v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import type { Master } from '../master/master';
 import type { AgentSpec, MasterMode } from '../settings';
@@ -64,13 +65,20 @@ export class HttpFront {
     if (p === '/health' || p === '/ready') return reply(res, 200, 'ok');
     if (p === '/metrics' && req.method === 'GET') {
       const tasks = this.master.agents.reduce((n, a) => n + a.tasks.size, 0);
-      return replyJson(res, 200, { memory: process.memoryUsage(), tasks, pending_status_updates: this.master.updates.pendingCount, pid: process.pid });
+      return replyJson(res, 200, {
+        memory: process.memoryUsage(),
+        heap_spaces: heapSpaces(),
+        tasks,
+        pending_status_updates: this.master.updates.pendingCount,
+        held_status_updates: this.master.updates.heldCount,
+        pid: process.pid,
+      });
     }
     if (p === '/gc' && req.method === 'POST') {
       // Only with node --expose-gc; lets benchmarks measure live memory rather than garbage.
       const gc = (globalThis as { gc?: () => void }).gc;
       if (gc) gc();
-      return replyJson(res, 200, { collected: gc !== undefined, memory: process.memoryUsage() });
+      return replyJson(res, 200, { collected: gc !== undefined, memory: process.memoryUsage(), heap_spaces: heapSpaces() });
     }
     if (p === '/state' && req.method === 'GET') return replyJson(res, 200, masterState(this.master, { tasks: url.searchParams.get('tasks') !== 'false' }));
     if (req.method !== 'POST') return reply(res, 405, 'Expecting POST', { Allow: 'POST' });
@@ -104,6 +112,13 @@ export class HttpFront {
     }
     reply(res, 404, '');
   }
+}
+
+/** V8 heap spaces in bytes: committed (`size`) and live (`used`). */
+function heapSpaces(): Record<string, { size: number; used: number }> {
+  const out: Record<string, { size: number; used: number }> = {};
+  for (const s of v8.getHeapSpaceStatistics()) out[s.space_name] = { size: s.space_size, used: s.space_used_size };
+  return out;
 }
 
 export function parseMode(input: Record<string, unknown>): MasterMode {

@@ -11,7 +11,7 @@ export function taskState(master: Master, task: Task): Record<string, unknown> {
     state: task.agent.active ? task.state : 'TASK_UNREACHABLE',
     healthy: task.healthy,
     resources: task.res.toJSON(),
-    unacknowledged_updates: task.updates?.length ?? 0,
+    unacknowledged_updates: (task.pending?.queue.length ?? 0) / 2,
     pid: task.agent.executor.pid?.(task),
     sandbox: task.agent.executor.sandbox?.(task),
   };

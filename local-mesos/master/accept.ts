@@ -27,9 +27,10 @@ export function handleAccept(master: Master, fw: Framework, accept: AcceptMsg): 
     master.allocator.remove(offer, false);
   }
   const seen = new Set<string>();
+  const launched: Launch[] = [];
   for (const op of accept.operations ?? []) {
     if (op.type === 'LAUNCH') {
-      for (const info of op.launch?.task_infos ?? []) pool = launchOne(master, fw, agent, info, pool, seen);
+      for (const info of op.launch?.task_infos ?? []) pool = launchOne(master, fw, agent, info, pool, seen, launched);
     } else if (op.type === 'LAUNCH_GROUP') {
       for (const info of op.launch_group?.task_group?.tasks ?? []) {
         taskError(master, fw, info, 'Task groups (LAUNCH_GROUP) are not supported by local-mesos');
@@ -38,6 +39,7 @@ export function handleAccept(master: Master, fw: Framework, accept: AcceptMsg): 
     // Reservation and volume operations have nothing to act on: unreserved resources only.
   }
   master.allocator.refuse(fw, role, agent, pool, accept.filters?.refuse_seconds);
+  if (launched.length > 0) deliver(master, fw, agent, launched);
 }
 
 function launchTasks(accept: AcceptMsg): TaskInfoMsg[] {
@@ -78,7 +80,7 @@ function validateOffers(master: Master, fw: Framework, accept: AcceptMsg): strin
 }
 
 /** Validates one task against what remains; launches it and returns the new remainder. */
-function launchOne(master: Master, fw: Framework, agent: Agent, info: TaskInfoMsg, pool: Resources, seen: Set<string>): Resources {
+function launchOne(master: Master, fw: Framework, agent: Agent, info: TaskInfoMsg, pool: Resources, seen: Set<string>, launched: Launch[]): Resources {
   const problem = validateTask(fw, agent, info, seen);
   if (problem) {
     taskError(master, fw, info, problem);
@@ -94,7 +96,7 @@ function launchOne(master: Master, fw: Framework, agent: Agent, info: TaskInfoMs
     return pool;
   }
   seen.add(info.task_id.value);
-  launch(master, fw, agent, info, res);
+  launched.push({ task: launch(fw, agent, info, res), info });
   return pool.subtract(res);
 }
 
@@ -138,19 +140,53 @@ function taskError(master: Master, fw: Framework, info: TaskInfoMsg, message: st
   master.sendMasterUpdate(fw, { taskId: info.task_id.value, state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message, agentId: info.agent_id?.value });
 }
 
-function launch(master: Master, fw: Framework, agent: Agent, info: TaskInfoMsg, res: Resources): void {
-  const task = new Task(info.task_id.value, info.name, fw, agent, res, info.health_check !== undefined);
+interface Launch {
+  task: Task;
+  info: TaskInfoMsg;
+}
+
+/**
+ * Values that repeat across many tasks (names, resource vectors) are stored once: 100,000 tasks
+ * launched from a few task templates then share a handful of strings and Resources objects.
+ * Resources are never mutated after construction, so sharing is safe. Bounded.
+ */
+const MAX_INTERNED = 4096;
+const names = new Map<string, string>();
+const resourceVectors = new Map<string, Resources>();
+
+function intern<T>(map: Map<string, T>, key: string, value: T): T {
+  const known = map.get(key);
+  if (known !== undefined) return known;
+  if (map.size >= MAX_INTERNED) map.clear();
+  map.set(key, value);
+  return value;
+}
+
+function sharedResources(res: Resources): Resources {
+  // Port ranges differ from task to task; only port-less vectors are worth sharing.
+  if (res.ports.length > 0) return res;
+  return intern(resourceVectors, `${res.cpus}:${res.mem}:${res.disk}:${res.gpus}`, res);
+}
+
+function launch(fw: Framework, agent: Agent, info: TaskInfoMsg, res: Resources): Task {
+  const task = new Task(info.task_id.value, intern(names, info.name, info.name), fw, agent, sharedResources(res), info.health_check !== undefined);
   const grace = info.kill_policy?.grace_period?.nanoseconds;
   if (grace !== undefined) task.killGraceMs = grace / 1e6;
   fw.tasks.set(task.id, task);
   agent.tasks.add(task);
   agent.used = agent.used.add(res);
-  // Delivery to the agent is asynchronous, as in Mesos: a KILL can still find the task STAGING.
+  return task;
+}
+
+/** Delivery to the agent is asynchronous, as in Mesos: a KILL can still find the task STAGING. */
+function deliver(master: Master, fw: Framework, agent: Agent, launched: Launch[]): void {
   setImmediate(() => {
-    if (task.killRequested) {
-      master.update(task, { state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before delivery to the agent' });
-    } else if (fw.tasks.get(task.id) === task && agent.active) {
-      agent.executor.launch(task, info);
+    for (const { task, info } of launched) {
+      if (task.killRequested) {
+        master.update(task, { state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before delivery to the agent' });
+      } else if (fw.tasks.get(task.id) === task && agent.active) {
+        agent.executor.launch(task, info);
+      }
     }
   });
 }

@@ -4,6 +4,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { AgentUpdate } from '../agent/agent';
 import type { EventMsg, TaskStatusMsg } from '../codec/types';
+import type { Framework } from './framework';
 import { isTerminal, stateForFramework, type StatusUpdate, type Task } from './task';
 
 const MAX_BACKOFF_MS = 10 * 60 * 1000;
@@ -20,30 +21,33 @@ export interface UpdateHooks {
 const uuidPool = Buffer.allocUnsafe(16 * 1024);
 let uuidOffset = uuidPool.length;
 
-/** Random 16-byte UUID (version 4 bits set), drawn from a refilled random pool for speed. */
-export function randomUuid(): Buffer {
+/** Random 16-byte UUID (version 4 bits set) as a latin1 string, drawn from a refilled random pool. */
+export function randomUuid(): string {
   if (uuidOffset + 16 > uuidPool.length) {
     randomFillSync(uuidPool);
     uuidOffset = 0;
   }
-  const id = Buffer.allocUnsafe(16);
-  uuidPool.copy(id, 0, uuidOffset, uuidOffset + 16);
+  const o = uuidOffset;
   uuidOffset += 16;
-  id[6] = (id[6] & 0x0f) | 0x40;
-  id[8] = (id[8] & 0x3f) | 0x80;
-  return id;
+  uuidPool[o + 6] = (uuidPool[o + 6] & 0x0f) | 0x40;
+  uuidPool[o + 8] = (uuidPool[o + 8] & 0x3f) | 0x80;
+  return uuidPool.toString('latin1', o, o + 16);
 }
 
-export function statusMessage(task: Task, u: Omit<StatusUpdate, 'source'> & { source: string }): TaskStatusMsg {
+/** Timestamps and resend times are kept as ms since this epoch: small integers, not boxed doubles. */
+const EPOCH_MS = Date.now();
+const clock = (): number => Date.now() - EPOCH_MS;
+
+export function statusMessage(task: Task, u: StatusUpdate, timestamp: number, uuid?: string): TaskStatusMsg {
   const status: TaskStatusMsg = {
     task_id: { value: task.id },
     state: stateForFramework(u.state, task.fw.partitionAware),
     source: u.source,
     agent_id: { value: task.agent.id },
     executor_id: { value: task.id },
-    timestamp: u.timestamp,
+    timestamp,
   };
-  if (u.uuid) status.uuid = u.uuid;
+  if (uuid !== undefined) status.uuid = Buffer.from(uuid, 'latin1');
   if (u.reason !== undefined) status.reason = u.reason;
   if (u.message !== undefined) status.message = u.message;
   if (u.healthy !== undefined) status.healthy = u.healthy;
@@ -56,9 +60,16 @@ function agentIp(task: Task): string {
   return /^\d+\.\d+\.\d+\.\d+$/.test(h) ? h : '127.0.0.1';
 }
 
+/**
+ * Heads are only encoded onto a stream that is keeping up: while a subscriber's socket holds more
+ * than its high-water mark, heads wait here (as task references, in order) instead of as encoded
+ * bytes in the socket buffer, and go out as the stream drains. Resends wait the same way.
+ */
 export class StatusUpdateManager {
   /** Tasks with a head awaiting acknowledgement. */
   private readonly pending = new Set<Task>();
+  /** Per framework: tasks whose head is due but whose stream is congested, in order. */
+  private readonly held = new Map<Framework, { tasks: Set<Task>; wake: () => void }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -68,7 +79,7 @@ export class StatusUpdateManager {
 
   start(): void {
     const tick = Math.max(10, Math.min(1000, Math.floor(this.resendMs / 4)));
-    this.timer = setInterval(() => this.resendDue(Date.now()), tick);
+    this.timer = setInterval(() => this.resendDue(clock()), tick);
   }
 
   stop(): void {
@@ -78,6 +89,13 @@ export class StatusUpdateManager {
 
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** Heads waiting for a congested stream (all frameworks). */
+  get heldCount(): number {
+    let n = 0;
+    for (const entry of this.held.values()) n += entry.tasks.size;
+    return n;
   }
 
   /** An executor reported a new state: record it as the latest and queue it for delivery. */
@@ -91,45 +109,88 @@ export class StatusUpdateManager {
       if (terminal) this.hooks.forget(task);
       return;
     }
-    const full: StatusUpdate = { ...update, uuid: randomUuid(), timestamp: Date.now() / 1000 };
-    if (task.updates === null) {
-      task.updates = [full];
-      task.resendBackoffMs = this.resendMs;
+    const at = clock();
+    const p = task.pending;
+    if (p === null) {
+      task.pending = { queue: [update, at], uuid: randomUuid(), resendAt: 0, backoffMs: this.resendMs };
       this.pending.add(task);
       this.forward(task);
-    } else if (task.updates.length >= MAX_QUEUED_UPDATES && !isTerminal(task.updates[task.updates.length - 1].state)) {
-      task.updates[task.updates.length - 1] = full;
+    } else if (p.queue.length >= 2 * MAX_QUEUED_UPDATES && !isTerminal((p.queue[p.queue.length - 2] as StatusUpdate).state)) {
+      p.queue[p.queue.length - 2] = update;
+      p.queue[p.queue.length - 1] = at;
     } else {
-      task.updates.push(full);
+      p.queue.push(update, at);
     }
   }
 
   /** ACKNOWLEDGE: pops the head when the uuid matches (duplicates and strays are ignored). */
-  acknowledge(task: Task, uuid: Buffer): void {
-    const head = task.updates?.[0];
-    if (!head || !head.uuid.equals(uuid)) return;
-    task.updates!.shift();
+  acknowledge(task: Task, uuid: Uint8Array): void {
+    const p = task.pending;
+    if (p === null || uuid.length !== 16 || Buffer.from(uuid.buffer, uuid.byteOffset, 16).toString('latin1') !== p.uuid) return;
+    const head = p.queue[0] as StatusUpdate;
+    p.queue.splice(0, 2);
     if (isTerminal(head.state)) {
       this.drop(task);
       this.hooks.forget(task);
       return;
     }
-    if (task.updates!.length === 0) {
+    if (p.queue.length === 0) {
       this.drop(task);
       return;
     }
-    task.resendBackoffMs = this.resendMs;
+    p.uuid = randomUuid();
+    p.backoffMs = this.resendMs;
     this.forward(task);
   }
 
   /** Sends the head now if the framework and agent can deliver it, and schedules the next resend. */
   forward(task: Task): void {
-    const head = task.updates?.[0];
-    if (!head) return;
-    task.resendAt = Date.now() + task.resendBackoffMs;
-    if (!task.fw.connected || !task.agent.active) return;
-    const event: EventMsg = { type: 'UPDATE', update: { status: statusMessage(task, head) } };
-    task.fw.send(event);
+    const p = task.pending;
+    if (p === null) return;
+    const fw = task.fw;
+    if (fw.sub !== null && !fw.sub.closed && fw.sub.congested) {
+      this.hold(task);
+      return;
+    }
+    this.held.get(fw)?.tasks.delete(task);
+    p.resendAt = clock() + p.backoffMs;
+    if (!fw.connected || !task.agent.active) return;
+    const timestamp = (EPOCH_MS + (p.queue[1] as number)) / 1000;
+    const event: EventMsg = { type: 'UPDATE', update: { status: statusMessage(task, p.queue[0] as StatusUpdate, timestamp, p.uuid) } };
+    fw.send(event);
+  }
+
+  private hold(task: Task): void {
+    const fw = task.fw;
+    let entry = this.held.get(fw);
+    if (!entry) {
+      entry = { tasks: new Set(), wake: () => this.release(fw) };
+      this.held.set(fw, entry);
+    }
+    entry.tasks.add(task);
+    fw.sub!.onDrain(entry.wake);
+  }
+
+  /** A stream drained (or the resend tick came): send held heads until it is congested again. */
+  private release(fw: Framework): void {
+    const entry = this.held.get(fw);
+    if (!entry) return;
+    const set = entry.tasks;
+    const sub = fw.sub;
+    if (sub === null || sub.closed) {
+      // No stream: the heads are sent on resubscription (forwardAll) or by their resend timers.
+      this.held.delete(fw);
+      return;
+    }
+    for (const task of set) {
+      if (sub.congested) {
+        sub.onDrain(entry.wake);
+        return;
+      }
+      set.delete(task);
+      this.forward(task);
+    }
+    if (set.size === 0) this.held.delete(fw);
   }
 
   /** After a (re)subscription or agent return: deliver every waiting head without waiting for its timer. */
@@ -138,18 +199,21 @@ export class StatusUpdateManager {
   }
 
   drop(task: Task): void {
-    task.updates = null;
+    task.pending = null;
     this.pending.delete(task);
+    this.held.get(task.fw)?.tasks.delete(task);
   }
 
   private resendDue(now: number): void {
+    for (const fw of [...this.held.keys()]) this.release(fw);
     for (const task of this.pending) {
-      if (task.resendAt > now) continue;
+      const p = task.pending!;
+      if (p.resendAt > now || this.held.get(task.fw)?.tasks.has(task)) continue;
       if (!task.fw.connected || !task.agent.active) {
-        task.resendAt = now + task.resendBackoffMs;
+        p.resendAt = now + p.backoffMs;
         continue;
       }
-      task.resendBackoffMs = Math.min(MAX_BACKOFF_MS, task.resendBackoffMs * 2);
+      p.backoffMs = Math.min(MAX_BACKOFF_MS, p.backoffMs * 2);
       this.forward(task);
     }
   }

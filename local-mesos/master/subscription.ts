@@ -10,6 +10,8 @@ export interface StreamLimits {
   chunkBytes: number;
   /** Close the stream when the peer lets more than this many bytes pile up. */
   maxBufferBytes: number;
+  /** Above this many unwritten bytes the stream counts as congested (see `congested`). */
+  highWaterBytes: number;
 }
 
 export class Subscription {
@@ -18,6 +20,8 @@ export class Subscription {
   private pendingBytes = 0;
   private flushScheduled = false;
   private closeHandlers: (() => void)[] = [];
+  private drainWaiters = new Set<() => void>();
+  private drainListening = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -30,6 +34,28 @@ export class Subscription {
 
   onClose(handler: () => void): void {
     this.closeHandlers.push(handler);
+  }
+
+  /**
+   * True while more than the high-water mark waits to be written to the peer: producers that can
+   * wait (status update heads) hold back instead of piling encoded bytes into the socket buffer.
+   */
+  get congested(): boolean {
+    return this.pendingBytes + this.res.writableLength > this.limits.highWaterBytes;
+  }
+
+  /** Calls `handler` (once; the same function is registered once) when the stream stops being congested. */
+  onDrain(handler: () => void): void {
+    if (this.closed) return;
+    this.drainWaiters.add(handler);
+    if (this.drainListening) return;
+    this.drainListening = true;
+    this.res.once('drain', () => {
+      this.drainListening = false;
+      const waiters = [...this.drainWaiters];
+      this.drainWaiters.clear();
+      for (const w of waiters) w();
+    });
   }
 
   /** Queues an event; records written in the same tick go out together in one HTTP chunk. */
@@ -85,6 +111,7 @@ export class Subscription {
     this.closed = true;
     const handlers = this.closeHandlers;
     this.closeHandlers = [];
+    this.drainWaiters.clear();
     for (const h of handlers) h();
   }
 }

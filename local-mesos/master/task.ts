@@ -41,31 +41,51 @@ export function stateForFramework(state: TaskState, partitionAware: boolean): Ta
   return !partitionAware && PARTITION_STATES.has(state) ? 'TASK_LOST' : state;
 }
 
-/** One reliable (uuid-carrying) update produced on the agent side. */
+/**
+ * One reliable update produced on the agent side (never mutated, so executors share constant ones);
+ * its uuid is drawn when it becomes the head, its timestamp is kept next to it in the queue.
+ */
 export interface StatusUpdate {
-  state: TaskState;
-  uuid: Buffer;
-  timestamp: number;
-  source: 'SOURCE_AGENT' | 'SOURCE_EXECUTOR';
-  reason?: string;
-  message?: string;
-  healthy?: boolean;
+  readonly state: TaskState;
+  readonly source: 'SOURCE_AGENT' | 'SOURCE_EXECUTOR';
+  readonly reason?: string;
+  readonly message?: string;
+  readonly healthy?: boolean;
 }
 
+/** Agent-side FIFO of a task with updates awaiting acknowledgement; exists only while it has any. */
+export interface PendingUpdates {
+  /**
+   * Pairs [update, timestamp (ms since the manager's epoch)], oldest first; the first pair is the
+   * head: the one update sent and awaiting ACKNOWLEDGE. Bounded (see status-updates.ts).
+   */
+  queue: (StatusUpdate | number)[];
+  /** The head's 16-byte uuid as a latin1 string (32 bytes on the heap instead of a Buffer view). */
+  uuid: string;
+  /** When the head is due for (re)sending (ms since the manager's epoch), and the current backoff. */
+  resendAt: number;
+  backoffMs: number;
+}
+
+const HEALTHY_KNOWN = 1;
+const HEALTHY = 2;
+const RELEASED = 4;
+const KILL_REQUESTED = 8;
+const HAS_HEALTH_CHECK = 16;
+
+/**
+ * The master's record of a task. Kept compact because simulated mode holds 100,000 of them: one
+ * small object, flags packed in one small integer, update state only while updates are pending,
+ * rarely used values out of line, ids and resources shared where they repeat.
+ */
 export class Task {
   /** Latest state known to the master (the agent's latest, not the acknowledged head). */
   state: TaskState = 'TASK_STAGING';
-  healthy: boolean | undefined = undefined;
-  /** Agent-side FIFO; the head is the one update sent and awaiting ACKNOWLEDGE. */
-  updates: StatusUpdate[] | null = null;
-  /** When the head is due for (re)sending, and the current backoff. */
-  resendAt = 0;
-  resendBackoffMs = 0;
-  /** ms epoch when the agent became unreachable (partitioned/stopped). */
+  /** null once every update has been acknowledged. */
+  pending: PendingUpdates | null = null;
+  private flags: number;
+  /** ms epoch when the agent became unreachable (partitioned/stopped); 0 otherwise. */
   unreachableSince = 0;
-  /** Set once resources have been given back to the agent. */
-  released = false;
-  killRequested = false;
   /** Kill grace from the TaskInfo's kill policy, when it has one. */
   killGraceMs: number | undefined = undefined;
 
@@ -75,6 +95,36 @@ export class Task {
     readonly fw: Framework,
     readonly agent: Agent,
     readonly res: Resources,
-    readonly hasHealthCheck: boolean,
-  ) {}
+    hasHealthCheck: boolean,
+  ) {
+    this.flags = hasHealthCheck ? HAS_HEALTH_CHECK : 0;
+  }
+
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  get hasHealthCheck(): boolean {
+    return (this.flags & HAS_HEALTH_CHECK) !== 0;
+  }
+  get healthy(): boolean | undefined {
+    return this.flags & HEALTHY_KNOWN ? (this.flags & HEALTHY) !== 0 : undefined;
+  }
+  set healthy(v: boolean | undefined) {
+    this.flag(HEALTHY_KNOWN, v !== undefined);
+    this.flag(HEALTHY, v === true);
+  }
+  /** Set once resources have been given back to the agent. */
+  get released(): boolean {
+    return (this.flags & RELEASED) !== 0;
+  }
+  set released(v: boolean) {
+    this.flag(RELEASED, v);
+  }
+  get killRequested(): boolean {
+    return (this.flags & KILL_REQUESTED) !== 0;
+  }
+  set killRequested(v: boolean) {
+    this.flag(KILL_REQUESTED, v);
+  }
 }
