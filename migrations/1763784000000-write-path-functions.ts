@@ -16,20 +16,19 @@ export class WritePathFunctions1763784000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // How many deployments are stored, kept by a trigger in 16 shards: counting the table itself
     // cost O(stored plans) per write (2 ms at 30,000), and one counter row would serialise every
-    // write's commit behind its row lock. A plan's shard is a hash of its id, so concurrent writes
-    // rarely meet on one row; the count is the sum of 16 rows.
+    // write's commit behind its row lock. Each connection adds to the shard of its backend pid, so
+    // a transaction only ever locks one counter row (shards by plan id deadlocked: one writer
+    // deleting a plan of shard 3 and inserting one of shard 7 while another did the reverse).
+    // Shards may go negative; the count is the sum of the 16 rows.
     await q.query(`CREATE TABLE deployment_counts (shard int PRIMARY KEY, n bigint NOT NULL)`);
     await q.query(`
       INSERT INTO deployment_counts (shard, n)
-      SELECT s, (SELECT count(*) FROM deployments d WHERE abs(hashtext(d.id::text)) % 16 = s) FROM generate_series(0, 15) s`);
+      SELECT s, CASE WHEN s = 0 THEN (SELECT count(*) FROM deployments) ELSE 0 END FROM generate_series(0, 15) s`);
     await q.query(`
       CREATE FUNCTION pacer_count_deployments() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
-        IF TG_OP = 'INSERT' THEN
-          UPDATE deployment_counts SET n = n + 1 WHERE shard = abs(hashtext(NEW.id::text)) % 16;
-        ELSE
-          UPDATE deployment_counts SET n = n - 1 WHERE shard = abs(hashtext(OLD.id::text)) % 16;
-        END IF;
+        UPDATE deployment_counts SET n = n + CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END
+         WHERE shard = pg_backend_pid() % 16;
         RETURN NULL;
       END
       $fn$`);

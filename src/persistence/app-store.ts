@@ -65,7 +65,11 @@ export class AppStore {
     const tx = new AppStoreTx(client);
     let broken = false;
     try {
-      return await fn(tx);
+      const result = await fn(tx);
+      // A change that turned out to change nothing ends without COMMIT: never hand a connection
+      // back to the pool inside a transaction (it would keep the advisory locks).
+      await tx.rollback();
+      return result;
     } catch (err) {
       try {
         await tx.rollback();
