@@ -104,4 +104,18 @@ describe('concurrent writes keep the store consistent', () => {
       { numRuns: 25 },
     );
   }, 120_000);
+
+  it('two replicas racing on one app: exactly one write gets through, the other answers 409', async () => {
+    const other = await startTestApp({ MAX_RUNNING_DEPLOYMENTS: '100000' });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const id = `${g}/replicas/r${round}`;
+        const body = { id, cmd: 'sleep 1', cpus: 0.1, mem: 16 };
+        const results = await Promise.all([t.request('POST', '/v2/apps', body), other.request('POST', '/v2/apps', body), other.request('PUT', `/v2/apps${id}`, { cmd: 'sleep 2' })]);
+        expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
 });
