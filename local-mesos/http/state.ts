@@ -12,6 +12,8 @@ export function taskState(master: Master, task: Task): Record<string, unknown> {
     healthy: task.healthy,
     resources: task.res.toJSON(),
     unacknowledged_updates: (task.pending?.queue.length ?? 0) / 2,
+    /** Current resend backoff of the unacknowledged head (doubles on every resend), if any. */
+    status_update_backoff_ms: task.pending?.backoffMs,
     pid: task.agent.executor.pid?.(task),
     sandbox: task.agent.executor.sandbox?.(task),
   };
