@@ -43,15 +43,15 @@ describe('task processes', () => {
   });
 
   it('reports STARTING, RUNNING, KILLING and KILLED for a task that stops within its grace', async () => {
-    await launch(stream, (o) => [taskInfo('polite', o, "trap 'exit 0' TERM; sleep 100 & wait", { graceSeconds: 5 })]);
+    // A grace far beyond the test's deadline: reaching KILLED at all means it stopped on SIGTERM.
+    await launch(stream, (o) => [taskInfo('polite', o, "trap 'exit 0' TERM; sleep 100 & wait", { graceSeconds: 100 })]);
     await untilState(stream, 'polite', 'TASK_RUNNING');
     const pid = await taskPid('polite');
-    const t0 = Date.now();
     await stream.call({ type: 'KILL', kill: { task_id: { value: 'polite' } } });
     await untilState(stream, 'polite', 'TASK_KILLING');
-    await untilState(stream, 'polite', 'TASK_KILLED');
-    expect(Date.now() - t0).toBeLessThan(3000);
-    await eventually(() => !alive(-pid), 2000, 'group gone');
+    const killed = await untilState(stream, 'polite', 'TASK_KILLED');
+    expect(killed.message).not.toBe('Command terminated with signal Killed');
+    await eventually(() => !alive(-pid), 5000, 'group gone');
   });
 
   it('SIGKILLs a task that ignores SIGTERM after the grace period', async () => {
@@ -63,14 +63,14 @@ describe('task processes', () => {
     const killed = await untilState(stream, 'stubborn', 'TASK_KILLED');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
     expect(killed.message).toBe('Command terminated with signal Killed');
-    await eventually(() => !alive(-pid), 2000, 'group gone');
+    await eventually(() => !alive(-pid), 5000, 'group gone');
   });
 
   it('KILL kill_policy overrides the task grace', async () => {
     await launch(stream, (o) => [taskInfo('override', o, "trap '' TERM; while true; do sleep 0.05; done", { graceSeconds: 100 })]);
     await untilState(stream, 'override', 'TASK_RUNNING');
     await stream.call({ type: 'KILL', kill: { task_id: { value: 'override' }, kill_policy: { grace_period: { nanoseconds: 0.1e9 } } } });
-    await untilState(stream, 'override', 'TASK_KILLED', 3000);
+    await untilState(stream, 'override', 'TASK_KILLED');
   });
 
   it('leaves no forked child behind, whether killed or exiting on its own', async () => {
