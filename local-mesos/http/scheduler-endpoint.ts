@@ -33,6 +33,11 @@ const REQUIRED_SUBMESSAGE: Record<string, string> = {
 
 /** Answers mode-dependent refusals (307/503) shared by every master endpoint; true if answered. */
 export function refuseIfNotLeader(master: Master, req: IncomingMessage, res: ServerResponse): boolean {
+  if (master.restarting) {
+    // Between a master's death and its successor finishing recovery (restartMaster).
+    reply(res, 503, 'Master has not finished recovery');
+    return true;
+  }
   const mode = master.mode;
   if (mode.kind === 'redirect') {
     // Protocol-relative: the client keeps its scheme and swaps host:port.

@@ -1,7 +1,7 @@
 // The HTTP front: the scheduler API, GET /state, and operator controls under /__local/.
 import * as http from 'node:http';
 import * as v8 from 'node:v8';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Master } from '../master/master';
 import type { AgentSpec, MasterMode } from '../settings';
 import { resolveAgentSpec } from '../settings';
@@ -11,8 +11,16 @@ import { readBody, reply, replyJson } from './util';
 
 export const OPERATOR_PREFIX = '/__local';
 
+export interface RestartRequest {
+  downForMs?: number;
+  newMasterId?: string;
+}
+
 export class HttpFront {
   readonly server: http.Server;
+  private readonly sockets = new Set<Socket>();
+  /** Set by index.ts: the master restart control (POST /__local/master/restart). */
+  restartHandler: ((request: RestartRequest, keep: Socket) => Promise<void>) | null = null;
 
   constructor(private readonly master: Master) {
     this.server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
@@ -22,6 +30,15 @@ export class HttpFront {
         else res.destroy();
       });
     });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Resets every client connection but `keep` (a master process that died takes its sockets along). */
+  dropConnections(keep?: Socket): void {
+    for (const socket of this.sockets) if (socket !== keep) socket.destroy();
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -101,6 +118,16 @@ export class HttpFront {
         this.master.startAgent(agent);
       }
       return replyJson(res, 200, { id: agent.id, active: agent.active });
+    }
+    if (p === '/master/restart' || p === '/master/failover') {
+      if (!this.restartHandler) return reply(res, 501, 'Restart is not available');
+      const downForMs = input.down_for_ms;
+      const newMasterId = input.master_id;
+      if (downForMs !== undefined && (typeof downForMs !== 'number' || !(downForMs >= 0))) return reply(res, 400, "'down_for_ms' must be a non-negative number");
+      if (newMasterId !== undefined && (typeof newMasterId !== 'string' || newMasterId === '')) return reply(res, 400, "'master_id' must be a non-empty string");
+      const previous = this.master.id;
+      await this.restartHandler({ downForMs, newMasterId }, req.socket);
+      return replyJson(res, 200, { id: this.master.id, previous_id: previous });
     }
     if (p === '/agents') {
       const agent = this.master.addAgent(resolveAgentSpec(this.master.agents.length, input as AgentSpec, {}));

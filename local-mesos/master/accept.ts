@@ -39,7 +39,7 @@ export function handleAccept(master: Master, fw: Framework, accept: AcceptMsg): 
     // Reservation and volume operations have nothing to act on: unreserved resources only.
   }
   master.allocator.refuse(fw, role, agent, pool, accept.filters?.refuse_seconds);
-  if (launched.length > 0) deliver(master, fw, agent, launched);
+  if (launched.length > 0) deliver(master, agent, launched);
 }
 
 function launchTasks(accept: AcceptMsg): TaskInfoMsg[] {
@@ -179,12 +179,12 @@ function launch(fw: Framework, agent: Agent, info: TaskInfoMsg, res: Resources):
 }
 
 /** Delivery to the agent is asynchronous, as in Mesos: a KILL can still find the task STAGING. */
-function deliver(master: Master, fw: Framework, agent: Agent, launched: Launch[]): void {
+function deliver(master: Master, agent: Agent, launched: Launch[]): void {
   setImmediate(() => {
     for (const { task, info } of launched) {
       if (task.killRequested) {
         master.update(task, { state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before delivery to the agent' });
-      } else if (fw.tasks.get(task.id) === task && agent.active) {
+      } else if (task.fw.tasks.get(task.id) === task && agent.active) {
         agent.executor.launch(task, info);
       }
     }

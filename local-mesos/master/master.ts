@@ -44,7 +44,8 @@ export interface CompletedTask {
 }
 
 export class Master implements UpdateSink {
-  readonly id: string;
+  /** Changes when the master is restarted (a new master process takes over). */
+  id: string;
   mode: MasterMode;
   readonly frameworks = new Map<string, Framework>();
   readonly removedFrameworks = new Set<string>();
@@ -59,6 +60,10 @@ export class Master implements UpdateSink {
   private nextOfferNum = 0;
   private nextAgentNum = 0;
   private running = false;
+  /** True between restartMaster's "crash" and the new master coming up: every master endpoint answers 503. */
+  restarting = false;
+  /** Master ids this process has had, oldest first (the current one last). */
+  readonly previousIds: string[] = [];
 
   constructor(readonly settings: Settings) {
     this.id = settings.masterId ?? randomUUID();
@@ -95,6 +100,66 @@ export class Master implements UpdateSink {
     const kills: Promise<void>[] = [];
     for (const agent of this.agents) for (const task of agent.tasks) kills.push(agent.executor.destroy(task));
     await Promise.all(kills);
+  }
+
+  /**
+   * First half of a master failover: the master process "dies". Every scheduler stream is cut
+   * without a goodbye, frameworks, offers, filters and removed-framework ids are forgotten (they are
+   * in-memory state; only the registry of agents survives), and the master answers 503 until
+   * `comeUp`. Agents and their tasks are untouched: processes keep running and updates produced
+   * meanwhile queue up on the agent side, as on a real agent whose master is gone.
+   */
+  goDown(): void {
+    if (this.restarting) return;
+    this.restarting = true;
+    this.allocator.stop();
+    for (const fw of this.frameworks.values()) {
+      this.clearFrameworkTimers(fw);
+      const sub = fw.sub;
+      // Detach first so the stream's close handler does not start the failover timeout.
+      fw.sub = null;
+      sub?.abort();
+      fw.offers.clear();
+      fw.filters.clear();
+    }
+    this.allocator.offers.clear();
+    for (const agent of this.agents) agent.offered = agent.offered.subtract(agent.offered);
+    this.updates.forgetStreams();
+  }
+
+  /**
+   * Second half: a new master (new id unless given) takes over. Every agent re-registers with the
+   * tasks it runs; the frameworks of those tasks are recovered as disconnected frameworks (no
+   * failover timer, as in Mesos, where failover_timeout is not persisted: MESOS-4659) until they
+   * resubscribe with their id, which then gets their pending status updates resent. Frameworks with
+   * no tasks are simply accepted again on SUBSCRIBE with their id (§1.5).
+   */
+  comeUp(newId: string = randomUUID()): void {
+    if (!this.restarting) return;
+    const old = [...this.frameworks.values()];
+    this.frameworks.clear();
+    this.removedFrameworks.clear();
+    this.completed.length = 0;
+    this.previousIds.push(this.id);
+    this.id = newId;
+    this.nextFrameworkNum = 0;
+    this.nextOfferNum = 0;
+    for (const fw of old) fw.tasks.clear();
+    // Agent re-registration: each reports its tasks (including terminal ones with unacknowledged updates).
+    for (const agent of this.agents) {
+      for (const task of agent.tasks) {
+        let fw = this.frameworks.get(task.fw.id);
+        if (!fw) {
+          fw = new Framework(task.fw.id, task.fw.info);
+          fw.disconnectedAt = Date.now();
+          this.frameworks.set(fw.id, fw);
+        }
+        task.fw = fw;
+        fw.tasks.set(task.id, task);
+      }
+    }
+    this.restarting = false;
+    if (this.running) this.allocator.start();
   }
 
   addAgent(spec: Settings['agentSpecs'][number]): Agent {

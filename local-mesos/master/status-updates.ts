@@ -193,6 +193,11 @@ export class StatusUpdateManager {
     if (set.size === 0) this.held.delete(fw);
   }
 
+  /** Every stream is gone (master restart): held heads wait for resubscription (forwardAll). */
+  forgetStreams(): void {
+    this.held.clear();
+  }
+
   /** After a (re)subscription or agent return: deliver every waiting head without waiting for its timer. */
   forwardAll(filter: (task: Task) => boolean): void {
     for (const task of this.pending) if (filter(task)) this.forward(task);

@@ -106,6 +106,15 @@ export class Subscription {
     this.markClosed();
   }
 
+  /** Cuts the connection without ending the chunked body (a master process that died). */
+  abort(): void {
+    if (this.closed) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.res.destroy();
+    this.markClosed();
+  }
+
   private markClosed(): void {
     if (this.closed && this.closeHandlers.length === 0) return;
     this.closed = true;

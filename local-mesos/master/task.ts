@@ -92,7 +92,8 @@ export class Task {
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly fw: Framework,
+    /** Reassigned when a restarted master recovers the framework from the agent's report. */
+    public fw: Framework,
     readonly agent: Agent,
     readonly res: Resources,
     hasHealthCheck: boolean,

@@ -111,27 +111,47 @@ describe.each(ENCODINGS)('Mesos driver lifecycle (%s)', (encoding) => {
   });
 });
 
-describe('Mesos driver and a restarted master process', () => {
+describe.each(ENCODINGS)('Mesos driver and a restarted master process (%s)', (encoding) => {
   let mesos: LocalMesos | undefined;
   let d: TestDriver | undefined;
   afterEach(async () => {
     await d?.driver.stop();
+    d = undefined;
     await mesos?.stop();
   });
 
-  it('resubscribes to the new master on the same address with the same framework id', async () => {
+  it('resubscribes to the new master on the same address with the same framework id, and the task survives', async () => {
     mesos = await startMesos({ masterId: 'restart-master' });
-    const port = mesos.port;
-    d = startDriver(mesos.url, 'protobuf');
+    d = startDriver(mesos.url, encoding);
+    autoAcknowledge(d);
     const { frameworkId } = await d.events.waitFor('subscribed');
-    await mesos.stop();
-    await d.events.waitFor('disconnected');
-    // local-mesos cannot keep tasks across its own restart (its agents live in the master process),
-    // so this checks the framework side: same id, accepted by a master that never saw it (§1.5).
-    mesos = await startMesos({ masterId: 'restart-master', port });
-    const again = await d.events.waitFor('subscribed', d.events.events.findIndex((e) => e.type === 'disconnected'));
+    const offer = await d.events.offer();
+    await d.driver.launch([offer.id.value], [sleepTask('restart-survivor', offer)]);
+    await d.events.update('restart-survivor', 'TASK_RUNNING');
+    const pid = await eventually(() => tasksOf(mesos!).find((t) => t.id === 'restart-survivor')?.pid, 5000, 'pid');
+
+    // The master process dies mid-stream (streams and connections cut, in-memory state lost) and a
+    // new master with a new id comes up on the same address after 300 ms of 503s; the agent keeps
+    // the task running and re-registers with it.
+    const restarted = mesos.restartMaster({ downForMs: 300 });
+    const lost = await d.events.waitFor('disconnected');
+    await restarted;
+    expect(mesos.masterId).not.toBe('restart-master');
+
+    const again = await d.events.waitFor('subscribed', d.events.events.indexOf(lost));
     expect(again.frameworkId).toBe(frameworkId);
-    expect(frameworksOf(mesos).map((f) => f.id)).toEqual([frameworkId]);
+    expect(await d.store.load()).toBe(frameworkId);
+    await eventually(() => frameworksOf(mesos!).length === 1 && frameworksOf(mesos!)[0].id === frameworkId && frameworksOf(mesos!)[0].connected, 5000, 'framework connected to the new master');
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    const before = d.events.count('update');
+    await d.driver.reconcile([{ taskId: 'restart-survivor' }]);
+    const answer = await eventually(
+      () => d!.events.of('update').slice(before).map((e) => e.status).find((s) => s.task_id.value === 'restart-survivor' && s.reason === 'REASON_RECONCILIATION'),
+      5000,
+      'reconciliation answer from the new master',
+    );
+    expect(answer.state).toBe('TASK_RUNNING');
+    expect(tasksOf(mesos).find((t) => t.id === 'restart-survivor')).toMatchObject({ state: 'TASK_RUNNING', pid });
   });
 });
 
