@@ -11,6 +11,7 @@ import { assignServicePortSlots, withServicePorts } from '../core/deployments/se
 import { AppStore, AppStoreTx, AppWrite } from '../persistence/app-store';
 import { AppReadCache } from '../persistence/app-read-cache';
 import { ChangeNotifier } from '../persistence/change-feed';
+import { CreateBatcher } from './create-batcher';
 
 /** One write to the app tree: which ids it may touch, and how it turns their current state into the target. */
 export interface ChangeRequest {
@@ -62,7 +63,11 @@ export class ChangeService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cache: AppReadCache,
     private readonly notifier: ChangeNotifier,
-  ) {}
+  ) {
+    this.batcher = new CreateBatcher(store, () => config.maxRunningDeployments);
+  }
+
+  private readonly batcher: CreateBatcher;
 
   /**
    * Creates one app: in one round trip when the id is free and nothing stands in the way (the
@@ -87,8 +92,8 @@ export class ChangeService {
       currentStep: 0,
       status: 'scheduled',
     };
-    const done = await this.store.transaction((tx) => tx.createIfFree(final, [...fixed, ...fresh], deployment, this.config.maxRunningDeployments));
-    if (!done) return this.apply(request);
+    const written = await this.batcher.submit({ app: final, ports: [...fixed, ...fresh], deployment });
+    if (!written) return this.apply(request);
     this.cache.changed(final.id);
     this.notifier.announce([final.id]);
     return { deploymentId: deployment.id, version: deployment.version, apps: new Map([[final.id, final]]), created: new Set([final.id]), deployment, notified: [final.id] };

@@ -192,6 +192,13 @@ export interface ChangeSnapshot {
   readonly preclaimed: Map<string, { fixed: number[]; random: number[] }>;
 }
 
+/** A create whose every write was computed assuming its id is free. */
+export interface FastCreate {
+  readonly app: AppDefinition;
+  readonly ports: readonly number[];
+  readonly deployment: Deployment<AppDefinition>;
+}
+
 /** Ports to claim while the transaction begins, so the common write needs no extra round trip. */
 export interface PortClaim {
   readonly appId: string;
@@ -329,27 +336,30 @@ export class AppStoreTx {
   }
 
   /**
-   * Creates one app in one round trip, if the id is free (see pacer_create_app): BEGIN, the
-   * verifying write, COMMIT. Returns false, rolled back, when a precondition did not hold.
+   * Creates apps in one round trip and one transaction, each only if its id is free (see
+   * pacer_create_apps): BEGIN, the verifying writes, COMMIT. Returns, per create, whether it was
+   * written; the others wrote nothing.
    */
-  async createIfFree(app: AppDefinition, ports: readonly number[], deployment: Deployment<AppDefinition>, maxDeployments: number): Promise<boolean> {
+  async createIfFree(creates: readonly FastCreate[], maxDeployments: number): Promise<boolean[]> {
     const c = this.client;
-    const segs = app.id.split('/').filter(Boolean);
-    const parents = segs.slice(0, -1).map((_, i) => `/${segs.slice(0, i + 1).join('/')}`);
-    const sql =
-      `BEGIN; SELECT pacer_create_app(${lit.text(c, app.id)}, ${lit.texts(c, parents)}, ${lit.text(c, `${app.id}/`)}, ${lit.text(c, `${app.id}0`)}, ` +
-      `${lit.int(maxDeployments)}, ${lit.text(c, app.version as string)}, ${lit.json(c, app)}, ${lit.ints(ports)}, ${lit.text(c, deployment.id)}::uuid, ` +
-      `${lit.json(c, deployment.original)}, ${lit.json(c, deployment.target)}, ${lit.json(c, deployment.steps)}); COMMIT`;
+    const reqs = creates.map(({ app, ports, deployment }) => {
+      const segs = app.id.split('/').filter(Boolean);
+      return {
+        app: app.id,
+        parents: segs.slice(0, -1).map((_, i) => `/${segs.slice(0, i + 1).join('/')}`),
+        version: app.version,
+        def: app,
+        ports,
+        deployment: deployment.id,
+        original: deployment.original,
+        target: deployment.target,
+        steps: deployment.steps,
+      };
+    });
     this.open = true;
-    try {
-      await c.query(sql);
-      this.open = false;
-      return true;
-    } catch (err) {
-      if ((err as { message?: string }).message !== 'pacer:precondition') throw err;
-      await this.rollback();
-      return false;
-    }
+    const results = (await c.query(`BEGIN; SELECT pacer_create_apps(${lit.json(c, reqs)}, ${lit.int(maxDeployments)}) AS r; COMMIT`)) as unknown as QueryResult[];
+    this.open = false;
+    return results[1].rows[0].r as boolean[];
   }
 
   /** Undoes an unfinished transaction (after an error or a refused change). */
