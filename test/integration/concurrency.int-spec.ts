@@ -118,4 +118,27 @@ describe('concurrent writes keep the store consistent', () => {
       await other.close();
     }
   });
+
+  it('creates arriving together share a transaction yet succeed or fail one by one', async () => {
+    const base = `${g}/batch`;
+    await t.request('POST', '/v2/apps', { id: `${base}/taken`, cmd: 'sleep 1', cpus: 0.1, mem: 16 });
+    const port = 15000 + Math.floor(Math.random() * 4000);
+    const bodies = [
+      ...Array.from({ length: 30 }, (_, i) => ({ id: `${base}/ok${i}`, cmd: 'sleep 1', cpus: 0.1, mem: 16, portDefinitions: [{ port: 0 }] })),
+      { id: `${base}/dup`, cmd: 'sleep 1', cpus: 0.1, mem: 16 },
+      { id: `${base}/dup`, cmd: 'sleep 2', cpus: 0.1, mem: 16 },
+      { id: `${base}/taken`, cmd: 'sleep 1', cpus: 0.1, mem: 16 },
+      { id: `${base}/taken/below`, cmd: 'sleep 1', cpus: 0.1, mem: 16 },
+      { id: `${base}/fixed1`, cmd: 'sleep 1', cpus: 0.1, mem: 16, portDefinitions: [{ port }] },
+      { id: `${base}/fixed2`, cmd: 'sleep 1', cpus: 0.1, mem: 16, portDefinitions: [{ port }] },
+    ];
+    const statuses = (await Promise.all(bodies.map((b) => t.request('POST', '/v2/apps', b)))).map((r) => r.status);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(201));
+    expect(statuses.slice(30, 32).sort()).toEqual([201, 409]);
+    expect(statuses.slice(32, 34)).toEqual([409, 409]);
+    expect(statuses.slice(34).sort()).toEqual([201, 422]);
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM apps WHERE id LIKE $1`, [`${base}/%`]);
+    expect(rows[0].n).toBe(30 + 1 + 1 + 1);
+    await checkInvariants();
+  });
 });
