@@ -113,6 +113,9 @@ export interface CallMsg {
   reconcile?: { tasks?: { task_id: Id; agent_id?: Id }[] };
   update_framework?: { framework_info: FrameworkInfoMsg; suppressed_roles?: string[] };
   acknowledge_operation_status?: { agent_id?: Id; uuid: Buffer; operation_id: Id };
+  shutdown?: { executor_id: Id; agent_id: Id };
+  message?: { agent_id: Id; executor_id: Id; data: Uint8Array };
+  request?: { requests?: unknown[] };
   [other: string]: unknown;
 }
 

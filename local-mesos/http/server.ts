@@ -74,6 +74,7 @@ export class HttpFront {
       return reply(res, 307, '', { Location: `//${leader}` });
     }
     if (p === '/health' || p === '/master/health') return reply(res, 200, '');
+    if (req.method === 'GET' && (p === '/metrics/snapshot' || p === '/master/metrics/snapshot')) return replyJson(res, 200, metricsSnapshot(this.master));
     if (p === '/version') return replyJson(res, 200, { version: this.master.masterInfo().version, build_user: 'local-mesos' });
     reply(res, 404, '');
   }
@@ -88,6 +89,7 @@ export class HttpFront {
         tasks,
         pending_status_updates: this.master.updates.pendingCount,
         held_status_updates: this.master.updates.heldCount,
+        messages: { ...this.master.metrics, ...this.master.agentMetrics },
         pid: process.pid,
       });
     }
@@ -139,6 +141,18 @@ export class HttpFront {
     }
     reply(res, 404, '');
   }
+}
+
+/** The subset of Mesos' `/metrics/snapshot` local-mesos keeps (master and agent counters). */
+function metricsSnapshot(master: Master): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(master.metrics)) out[`master/${k}`] = v;
+  out['master/frameworks_connected'] = [...master.frameworks.values()].filter((f) => f.connected).length;
+  out['master/frameworks_disconnected'] = master.frameworks.size - out['master/frameworks_connected'];
+  out['master/slaves_active'] = master.agents.filter((a) => a.active).length;
+  out['master/elected'] = master.restarting || master.mode.kind !== 'leader' ? 0 : 1;
+  out['slave/invalid_framework_messages'] = master.agentMetrics.framework_messages_dropped;
+  return out;
 }
 
 /** V8 heap spaces in bytes: committed (`size`) and live (`used`). */

@@ -43,6 +43,33 @@ export interface CompletedTask {
   state: TaskState;
 }
 
+/** Counters named as in Mesos' master metrics (`GET /metrics/snapshot`, without the `master/` prefix). */
+export interface MasterMessageMetrics {
+  messages_shutdown_executor: number;
+  messages_framework_to_executor: number;
+  valid_framework_to_executor_messages: number;
+  invalid_framework_to_executor_messages: number;
+  messages_resource_request: number;
+}
+
+const zeroMetrics = (): MasterMessageMetrics => ({
+  messages_shutdown_executor: 0,
+  messages_framework_to_executor: 0,
+  valid_framework_to_executor_messages: 0,
+  invalid_framework_to_executor_messages: 0,
+  messages_resource_request: 0,
+});
+
+/** What the agents did with forwarded calls (a real agent counts these in its own metrics). */
+export interface AgentMessageMetrics {
+  /** MESSAGE data handed to a live executor (the command executor ignores it, as Mesos' does). */
+  framework_messages_delivered: number;
+  /** MESSAGE for an executor the agent does not run (dropped, as `slave/invalid_framework_messages`). */
+  framework_messages_dropped: number;
+  /** SHUTDOWN for an executor the agent does not run (dropped with a warning). */
+  shutdowns_of_unknown_executors: number;
+}
+
 export class Master implements UpdateSink {
   /** Changes when the master is restarted (a new master process takes over). */
   id: string;
@@ -62,6 +89,10 @@ export class Master implements UpdateSink {
   private running = false;
   /** True between restartMaster's "crash" and the new master coming up: every master endpoint answers 503. */
   restarting = false;
+  /** Master counters: in-memory, so a restarted master starts again from zero. */
+  metrics: MasterMessageMetrics = zeroMetrics();
+  /** Agent-side counters (agents outlive master restarts). */
+  readonly agentMetrics: AgentMessageMetrics = { framework_messages_delivered: 0, framework_messages_dropped: 0, shutdowns_of_unknown_executors: 0 };
   /** Master ids this process has had, oldest first (the current one last). */
   readonly previousIds: string[] = [];
 
@@ -140,6 +171,7 @@ export class Master implements UpdateSink {
     this.frameworks.clear();
     this.removedFrameworks.clear();
     this.completed.length = 0;
+    this.metrics = zeroMetrics();
     this.previousIds.push(this.id);
     this.id = newId;
     this.nextFrameworkNum = 0;
@@ -324,8 +356,18 @@ export class Master implements UpdateSink {
         break;
       case 'UPDATE_FRAMEWORK':
         return this.updateFramework(fw, call);
+      case 'SHUTDOWN':
+        this.shutdownExecutor(fw, call.shutdown!);
+        break;
+      case 'MESSAGE':
+        this.frameworkMessage(fw, call.message!);
+        break;
+      case 'REQUEST':
+        // Handed to the allocator, which (hierarchical, as in Mesos) ignores resource requests.
+        this.metrics.messages_resource_request++;
+        break;
       default:
-        // SHUTDOWN, MESSAGE, REQUEST, inverse offers, operation calls: nothing to act on here.
+        // Inverse offers and operation calls: nothing to act on here.
         break;
     }
     return { status: 202 };
@@ -356,6 +398,50 @@ export class Master implements UpdateSink {
       return;
     }
     task.agent.executor.kill(task, graceMs);
+  }
+
+  /** The task run by an executor: command executors here have the task's id as executor id. */
+  private executorTask(fw: Framework, agentId: string, executorId: string): Task | undefined {
+    const task = fw.tasks.get(executorId);
+    return task && task.agent.id === agentId && !isTerminal(task.state) ? task : undefined;
+  }
+
+  /**
+   * SHUTDOWN: forwarded to a registered agent (dropped otherwise). The agent shuts the executor
+   * down; the command executor kills its task as KILL does (KILLING if the framework wants it, then
+   * KILLED). An executor the agent does not run is ignored.
+   */
+  private shutdownExecutor(fw: Framework, shutdown: NonNullable<CallMsg['shutdown']>): void {
+    this.metrics.messages_shutdown_executor++;
+    const agent = this.agentsById.get(shutdown.agent_id.value);
+    if (!agent || !agent.active) return;
+    const task = this.executorTask(fw, agent.id, shutdown.executor_id.value);
+    if (!task) {
+      this.agentMetrics.shutdowns_of_unknown_executors++;
+      return;
+    }
+    if (task.state === 'TASK_STAGING') {
+      task.killRequested = true;
+      return;
+    }
+    task.agent.executor.kill(task, task.killGraceMs ?? this.settings.killGraceMs);
+  }
+
+  /**
+   * MESSAGE: best effort. Counted valid when the agent is registered and connected, invalid
+   * otherwise (as the master's metrics do); the agent hands it to the executor if it runs one, and
+   * the command executor ignores framework messages, as Mesos' does. Never answered.
+   */
+  private frameworkMessage(fw: Framework, message: NonNullable<CallMsg['message']>): void {
+    this.metrics.messages_framework_to_executor++;
+    const agent = this.agentsById.get(message.agent_id.value);
+    if (!agent || !agent.active) {
+      this.metrics.invalid_framework_to_executor_messages++;
+      return;
+    }
+    this.metrics.valid_framework_to_executor_messages++;
+    if (this.executorTask(fw, agent.id, message.executor_id.value)) this.agentMetrics.framework_messages_delivered++;
+    else this.agentMetrics.framework_messages_dropped++;
   }
 
   private acknowledge(fw: Framework, ack: NonNullable<CallMsg['acknowledge']>): void {

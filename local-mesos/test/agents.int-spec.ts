@@ -1,7 +1,7 @@
 // Operator controls: stopping and restarting agents (kill and partition modes), GET /state.
 import type { LocalMesos } from '../index';
 import { eventually, frameworkInfo, rawRequest, SchedulerClient, type EventStream } from '../testing/client';
-import { alive, launch, nextOffer, startFast, taskInfo, untilState } from './harness';
+import { alive, ENCODINGS, launch, nextOffer, startFast, taskInfo, untilState } from './harness';
 
 jest.setTimeout(15_000);
 
@@ -14,14 +14,14 @@ interface AgentState {
   offered_resources: { cpus: number };
 }
 
-describe('agents and operator controls', () => {
+describe.each(ENCODINGS)('agents and operator controls (%s)', (encoding) => {
   let mesos: LocalMesos;
   let client: SchedulerClient;
   let stream: EventStream;
 
   beforeEach(async () => {
     mesos = await startFast();
-    client = new SchedulerClient(mesos.url, 'json');
+    client = new SchedulerClient(mesos.url, encoding);
     stream = await client.subscribeOk(frameworkInfo({ failover_timeout: 30 }));
   });
   afterEach(async () => {

@@ -1,18 +1,18 @@
 // Agent-run health checks (HTTP, TCP, COMMAND) reported as TASK_RUNNING updates with `healthy`.
 import type { LocalMesos } from '../index';
 import { frameworkInfo, SchedulerClient, type EventStream } from '../testing/client';
-import { hasPorts, launch, portsOf, startFast, taskInfo, untilState } from './harness';
+import { ENCODINGS, hasPorts, launch, portsOf, startFast, taskInfo, untilState } from './harness';
 
 jest.setTimeout(15_000);
 
-describe('health checks', () => {
+describe.each(ENCODINGS)('health checks (%s)', (encoding) => {
   let mesos: LocalMesos;
   let client: SchedulerClient;
   let stream: EventStream;
 
   beforeAll(async () => {
     mesos = await startFast({ agents: 1 });
-    client = new SchedulerClient(mesos.url, 'json');
+    client = new SchedulerClient(mesos.url, encoding);
     stream = await client.subscribeOk(frameworkInfo({ failover_timeout: 30 }));
   });
   afterAll(async () => {

@@ -5,18 +5,18 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { LocalMesos } from '../index';
 import { eventually, frameworkInfo, SchedulerClient, type EventStream } from '../testing/client';
-import { acceptCall, alive, hasPorts, launch, nextOffer, portsOf, startFast, taskInfo, untilState } from './harness';
+import { acceptCall, alive, ENCODINGS, hasPorts, launch, nextOffer, portsOf, startFast, taskInfo, untilState } from './harness';
 
 jest.setTimeout(15_000);
 
-describe('task processes', () => {
+describe.each(ENCODINGS)('task processes (%s)', (encoding) => {
   let mesos: LocalMesos;
   let client: SchedulerClient;
   let stream: EventStream;
 
   beforeAll(async () => {
     mesos = await startFast({ agents: 1, agentDefaults: { cpus: 16, mem: 16384 } });
-    client = new SchedulerClient(mesos.url, 'json');
+    client = new SchedulerClient(mesos.url, encoding);
     stream = await client.subscribeOk(frameworkInfo({ failover_timeout: 60 }));
   });
   afterAll(async () => {
