@@ -2,6 +2,7 @@
 // update acknowledged. Reports launches (tasks reaching TASK_RUNNING) per second and the master's
 // resident memory per task. Targets: ≥ 5,000 tasks/s and ≤ 1 KB per task.
 //   npx tsc -p tsconfig.build.json && node dist/bench/local-mesos-simulated.js
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { EventT, Json } from '../local-mesos/testing/client';
 import { operatorGet, PipelinedCaller, startMasterProcess, subscribe, writeResult } from './local-mesos-client';
@@ -9,20 +10,26 @@ import { operatorGet, PipelinedCaller, startMasterProcess, subscribe, writeResul
 const TASKS = Number(process.env.TASKS ?? 100_000);
 const AGENTS = Number(process.env.AGENTS ?? 500);
 const PER_OFFER = Math.ceil(TASKS / AGENTS);
+/** Node flags of the master process (space separated); MASTER_NODE_FLAGS overrides the default. */
+const MASTER_NODE_FLAGS = (process.env.MASTER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 interface Memory {
   rss: number;
   heapUsed: number;
 }
 
+let lastHeapSpaces: unknown;
 async function memory(url: string): Promise<Memory> {
   const r = await operatorGet(url, '/gc', 'POST');
+  lastHeapSpaces = r.heap_spaces;
   return r.memory as Memory;
 }
 
 async function main(): Promise<void> {
   const master = await startMasterProcess(
     ['--simulate', '--agents', String(AGENTS), '--cpus', '1000', '--mem', '10000000', '--allocation-interval', '100ms', '--status-update-resend', '60s'],
+    {},
+    MASTER_NODE_FLAGS,
   );
   // Set once subscribed (the stream id is needed first).
   const ref: { caller?: PipelinedCaller } = {};
@@ -95,17 +102,43 @@ async function main(): Promise<void> {
     rss_bytes_per_task: Math.round((after.rss - before.rss) / TASKS),
     heap_bytes_per_task: Math.round((after.heapUsed - before.heapUsed) / TASKS),
     target_bytes_per_task: 1024,
+    master_node_flags: MASTER_NODE_FLAGS,
+    master_malloc_arena_max: process.env.MALLOC_ARENA_MAX ?? null,
     master_memory_after: after,
+    master_heap_spaces_after: lastHeapSpaces,
     master_tasks: metrics.tasks,
     calls: caller.sent,
     call_failures: caller.failures,
     machine: { cpus: os.cpus().length, node: process.version },
     measured_at: new Date().toISOString(),
   };
+  if (process.env.SMAPS) console.error(residentByMapping(master.child.pid!));
   caller.close();
   sub.req.destroy();
   await master.stop();
   writeResult('local-mesos-simulated', result);
+}
+
+/** Diagnostics (SMAPS=1): resident KB of the master by mapping kind, largest anonymous mappings. */
+function residentByMapping(pid: number): string {
+  const lines = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n');
+  const kinds: Record<string, number> = {};
+  const anon: number[] = [];
+  let kind = '';
+  for (const line of lines) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+(?:\s+(.*))?$/.exec(line);
+    if (head) {
+      kind = head[1] ? (head[1].startsWith('/') ? 'file' : head[1]) : 'anon';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) {
+      kinds[kind] = (kinds[kind] ?? 0) + Number(rss[1]);
+      if (kind === 'anon') anon.push(Number(rss[1]));
+    }
+  }
+  anon.sort((a, b) => b - a);
+  return JSON.stringify({ kinds, largestAnonKb: anon.slice(0, 12), anonMappings: anon.length });
 }
 
 main().catch((e: unknown) => {
