@@ -122,6 +122,8 @@ async function main(): Promise<void> {
     MAX_RUNNING_DEPLOYMENTS: '100000',
     DATABASE_POOL_SIZE: '16',
     LOCAL_PORT_MAX: '60000',
+    // The API alone is measured: no Mesos master runs here.
+    SCHEDULER_ENABLED: 'false',
   }, [], (process.env.BENCH_PACER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const base = `http://127.0.0.1:${port}`;
   const buckets: Array<{ from: number; to: number; createsPerSecond: number; errors: number }> = [];

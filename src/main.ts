@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await createApp(config, { connectDatabase: true, scheduler: true });
+  const app = await createApp(config, { connectDatabase: true, scheduler: config.schedulerEnabled });
   app.enableShutdownHooks();
   await app.listen(config.httpPort, config.httpHost);
 }

@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly zkUrl: string | undefined;
   readonly leaderElection: 'standalone' | 'zookeeper';
   readonly mesosMaster: string;
+  /** false runs an API-only replica: no Mesos driver even when leading. */
+  readonly schedulerEnabled: boolean;
   readonly mesosEncoding: 'protobuf' | 'json';
   readonly frameworkName: string;
   readonly frameworkRole: string;
@@ -129,6 +131,7 @@ export function loadConfig(env: Env): AppConfig {
     zkUrl,
     leaderElection,
     mesosMaster: mesosMaster(env),
+    schedulerEnabled: bool(env, 'SCHEDULER_ENABLED', true),
     mesosEncoding: oneOf(env, 'MESOS_ENCODING', 'protobuf', ['protobuf', 'json'] as const),
     frameworkName: str(env, 'FRAMEWORK_NAME', 'pacer'),
     frameworkRole: str(env, 'FRAMEWORK_ROLE', '*'),
