@@ -86,6 +86,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       "Marathon-compatible orchestrator for long-running services on Apache Mesos. Speaks Marathon's REST API v2: existing Marathon clients work unchanged.",
     )
     .setVersion('0.1.0')
+    .addTag('apps', 'Apps: definitions, versions, restarts (Marathon /v2/apps)')
+    .addTag('deployments', 'Stored deployment plans (Marathon /v2/deployments)')
+    .addTag('info', 'Liveness, metrics, build and leadership')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}), ...OPENAPI_SCHEMAS } };
