@@ -17,6 +17,8 @@ export interface OfferResource {
   readonly role: string;
   readonly scalar?: number;
   readonly ranges?: readonly PortRange[];
+  /** set resources are carried through untouched */
+  readonly set?: readonly string[];
 }
 
 /** An agent attribute; exactly one of text, scalar, ranges, set is given. */
