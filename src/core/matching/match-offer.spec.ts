@@ -179,3 +179,21 @@ describe('matchOffer: fairness', () => {
     expect(r.rejections.map((x) => x.key)).toEqual(['b', 'a']);
   });
 });
+
+describe('README worked example', () => {
+  it('gives the documented result', () => {
+    const a = group('a', app({ id: '/a', cpus: 1, mem: 100 }), 10);
+    const b = group('b', app({ id: '/b', cpus: 1, mem: 100, constraints: [['hostname', 'UNIQUE']] }), 3);
+    const c = group('c', app({ id: '/c', cpus: 4, mem: 100 }), 2);
+    const r = match({
+      offer: offer([scalar('cpus', 2.5), scalar('mem', 1000), ports(31000, 31009)], { attributes: [{ name: 'rack', text: 'r1' }] }),
+      groups: [a, b, c],
+      placed: { b: [{ hostname: 'h1', attributes: [] }] },
+      random: seq([0.35, 0.95]),
+    });
+    expect(r.launches.map((l) => [l.key, l.hostPorts])).toEqual([['a', [31003]], ['a', [31009]]]);
+    expect(r.remaining).toEqual([scalar('cpus', 0.5), scalar('mem', 800), { name: 'ports', role: '*', ranges: [{ begin: 31000, end: 31002 }, { begin: 31004, end: 31008 }] }]);
+    expect(r.rejections).toEqual([{ key: 'b', reasons: ['UnfulfilledConstraint'] }, { key: 'c', reasons: ['InsufficientCpus'] }]);
+    expect(r.nextCursor).toBe(1);
+  });
+});
