@@ -1,3 +1,4 @@
 export * from './ids';
 export * from './backoff';
 export * from './instance';
+export * from './scale-down';
