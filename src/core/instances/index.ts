@@ -2,3 +2,4 @@ export * from './ids';
 export * from './backoff';
 export * from './instance';
 export * from './scale-down';
+export * from './task-env';
