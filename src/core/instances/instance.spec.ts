@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { formatInstanceId } from './ids';
 import {
-  MESOS_TASK_STATES, applyStatus, checkUnreachable, conditionOf, isActive, isScheduled, isTerminal, newInstance, provision, setGoal,
+  MESOS_TASK_STATES, applyStatus, checkUnreachable, conditionOf, isActive, isOverdue, isScheduled, isTerminal, newInstance, provision, setGoal,
 } from './instance';
 import type { Goal, Instance, InstanceEffect, MesosTaskState, UnreachablePolicy } from './instance';
 
@@ -180,6 +180,22 @@ describe('stale and foreign task ids', () => {
     const r = applyStatus(launched(), { taskId: 'other.instance-x._app.1', state: 'TASK_RUNNING' }, T1);
     expect(r.ignored).toBeDefined();
     expect(r.effects).toEqual([]);
+  });
+});
+
+describe('isOverdue (launch timeouts, reference §4.3)', () => {
+  it.each<[string, Instance['state'], number, boolean]>([
+    ['provisioned within the confirm timeout', 'provisioned', 300, false],
+    ['provisioned past the confirm timeout', 'provisioned', 301, true],
+    ['staging past the launch timeout', 'TASK_STAGING', 301, true],
+    ['starting within the launch timeout', 'TASK_STARTING', 299, false],
+    ['running is never overdue', 'TASK_RUNNING', 10_000, false],
+    ['scheduled is never overdue', 'scheduled', 10_000, false],
+  ])('%s', (_n, state, seconds, expected) => {
+    expect(isOverdue({ ...launched(), state }, at(seconds))).toBe(expected);
+  });
+  it('takes custom timeouts', () => {
+    expect(isOverdue(launched(), at(31), { launchConfirmTimeoutSeconds: 30, launchTimeoutSeconds: 300 })).toBe(true);
   });
 });
 

@@ -362,3 +362,25 @@ function withoutKey<K extends keyof Instance>(instance: Instance, key: K): Insta
   delete copy[key];
   return copy as Instance;
 }
+
+export interface LaunchTimeouts {
+  /** Marathon `--task_launch_confirm_timeout` (300 s): provisioned without any Mesos status */
+  readonly launchConfirmTimeoutSeconds: number;
+  /** Marathon `--task_launch_timeout` (300 s): staging or starting since stagedAt */
+  readonly launchTimeoutSeconds: number;
+}
+
+export const DEFAULT_LAUNCH_TIMEOUTS: LaunchTimeouts = Object.freeze({ launchConfirmTimeoutSeconds: 300, launchTimeoutSeconds: 300 });
+
+/**
+ * A launch that never got confirmed, or is stuck in staging/starting (reference §4.3): the caller kills
+ * the task; its terminal update then relaunches the instance (or Mesos reports it unknown).
+ */
+export function isOverdue(instance: Instance, now: string, timeouts: LaunchTimeouts = DEFAULT_LAUNCH_TIMEOUTS): boolean {
+  const elapsedSince = (iso: string | undefined): number => (iso === undefined ? 0 : (Date.parse(now) - Date.parse(iso)) / 1000);
+  if (instance.state === 'provisioned') return elapsedSince(instance.stagedAt ?? instance.stateSince) > timeouts.launchConfirmTimeoutSeconds;
+  if (instance.state === 'TASK_STAGING' || instance.state === 'TASK_STARTING') {
+    return elapsedSince(instance.stagedAt ?? instance.stateSince) > timeouts.launchTimeoutSeconds;
+  }
+  return false;
+}
