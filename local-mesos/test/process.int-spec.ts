@@ -55,9 +55,11 @@ describe.each(ENCODINGS)('task processes (%s)', (encoding) => {
   });
 
   it('SIGKILLs a task that ignores SIGTERM after the grace period', async () => {
-    await launch(stream, (o) => [taskInfo('stubborn', o, "trap '' TERM; while true; do sleep 0.05; done", { graceSeconds: 0.4 })]);
+    await launch(stream, (o) => [taskInfo('stubborn', o, "trap '' TERM; touch trapped; while true; do sleep 0.05; done", { graceSeconds: 0.4 })]);
     await untilState(stream, 'stubborn', 'TASK_RUNNING');
     const pid = await taskPid('stubborn');
+    // RUNNING is reported when the process spawns, before the shell has run `trap`: wait for it.
+    await eventually(() => fs.existsSync(path.join(sandboxOf('stubborn'), 'trapped')), 5000, 'trap installed');
     const t0 = Date.now();
     await stream.call({ type: 'KILL', kill: { task_id: { value: 'stubborn' } } });
     const killed = await untilState(stream, 'stubborn', 'TASK_KILLED');
@@ -67,8 +69,9 @@ describe.each(ENCODINGS)('task processes (%s)', (encoding) => {
   });
 
   it('KILL kill_policy overrides the task grace', async () => {
-    await launch(stream, (o) => [taskInfo('override', o, "trap '' TERM; while true; do sleep 0.05; done", { graceSeconds: 100 })]);
+    await launch(stream, (o) => [taskInfo('override', o, "trap '' TERM; touch trapped; while true; do sleep 0.05; done", { graceSeconds: 100 })]);
     await untilState(stream, 'override', 'TASK_RUNNING');
+    await eventually(() => fs.existsSync(path.join(sandboxOf('override'), 'trapped')), 5000, 'trap installed');
     await stream.call({ type: 'KILL', kill: { task_id: { value: 'override' }, kill_policy: { grace_period: { nanoseconds: 0.1e9 } } } });
     await untilState(stream, 'override', 'TASK_KILLED');
   });
