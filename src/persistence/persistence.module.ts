@@ -2,6 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppStore } from './app-store';
+import { InstanceStore } from './instance-store';
 import { createDataSource } from './data-source';
 
 import { CONNECT_DATABASE } from './persistence.module.tokens';
@@ -23,11 +24,12 @@ export { CONNECT_DATABASE };
       },
     },
     AppStore,
+    InstanceStore,
     ChangeFeed,
     ChangeNotifier,
     AppReadCache,
   ],
-  exports: [DataSource, AppStore, ChangeFeed, ChangeNotifier, AppReadCache],
+  exports: [DataSource, AppStore, InstanceStore, ChangeFeed, ChangeNotifier, AppReadCache],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
