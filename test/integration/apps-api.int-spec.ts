@@ -84,7 +84,8 @@ describe('/v2/apps on real Postgres', () => {
     });
 
     it('a fixed service port another app holds is a 422 on that port; the port is free again once its app is gone', async () => {
-      const port = 15000 + Math.floor(Math.random() * 4000);
+      // Outside LOCAL_PORT_MIN..MAX, where random service ports are drawn: no other app can hold it by chance.
+      const port = 20001 + Math.floor(Math.random() * 40000);
       const a = await t.request('POST', '/v2/apps', sleepApp(`${g}/create/porta`, { portDefinitions: [{ port }] }));
       expect(a.status).toBe(201);
       const b = await t.request('POST', '/v2/apps', sleepApp(`${g}/create/portb`, { portDefinitions: [{ port: 0 }, { port }] }));

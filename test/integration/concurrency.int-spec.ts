@@ -122,7 +122,8 @@ describe('concurrent writes keep the store consistent', () => {
   it('creates arriving together share a transaction yet succeed or fail one by one', async () => {
     const base = `${g}/batch`;
     await t.request('POST', '/v2/apps', { id: `${base}/taken`, cmd: 'sleep 1', cpus: 0.1, mem: 16 });
-    const port = 15000 + Math.floor(Math.random() * 4000);
+    // Outside LOCAL_PORT_MIN..MAX, where random service ports are drawn: no other app can hold it by chance.
+    const port = 20001 + Math.floor(Math.random() * 40000);
     const bodies = [
       ...Array.from({ length: 30 }, (_, i) => ({ id: `${base}/ok${i}`, cmd: 'sleep 1', cpus: 0.1, mem: 16, portDefinitions: [{ port: 0 }] })),
       { id: `${base}/dup`, cmd: 'sleep 1', cpus: 0.1, mem: 16 },
