@@ -13,7 +13,7 @@ import {
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { ChangeResult, ChangeService } from '../deployments/change.service';
 import { AppStore } from '../persistence/app-store';
-import { appInfoJson, parseEmbeds, toAppInfo } from './dto/app.mapper';
+import { appInfoJson, parseEmbeds } from './dto/app.mapper';
 import { AppReadCache } from '../persistence/app-read-cache';
 
 export type Query = Readonly<Record<string, unknown>>;
@@ -107,15 +107,14 @@ export class AppsService {
     const result = await this.changes.create(app, {
       ids: [app.id],
       force,
-      known: [app],
       apply: (current) => {
         if (current.has(app.id)) throw new DomainError(DomainErrorCode.APP_EXISTS, `An app with id [${app.id}] already exists.`);
         return new Map([[app.id, app]]);
       },
     });
     const stored = result.apps.get(app.id) ?? app;
-    const info = toAppInfo(stored, { deployments: result.deployment ? [result.deployment.id] : [] }, parseEmbeds([], false));
-    return new ApiResult(201, info, { Location: `/v2/apps${app.id}`, [DEPLOYMENT_HEADER]: result.deploymentId });
+    const info = appInfoJson(JSON.stringify(stored), { deployments: result.deployment ? [result.deployment.id] : [] }, parseEmbeds([], false));
+    return new ApiResult(201, info, { 'Content-Type': 'application/json; charset=utf-8', Location: `/v2/apps${app.id}`, [DEPLOYMENT_HEADER]: result.deploymentId });
   }
 
   /**

@@ -25,11 +25,6 @@ export interface ChangeRequest {
   readonly apply: (current: ReadonlyMap<string, AppDefinition>) => ReadonlyMap<string, AppDefinition | null>;
   /** Ids to restart even when their definition is unchanged (`POST /v2/apps/{id}/restart`). */
   readonly restart?: ReadonlySet<string>;
-  /**
-   * Apps whose final definition is known before the transaction (creates): their service ports are
-   * claimed while the transaction begins, saving a round trip.
-   */
-  readonly known?: readonly AppDefinition[];
 }
 
 export interface ChangeResult {
@@ -109,12 +104,7 @@ export class ChangeService {
   }
 
   private async applyIn(tx: AppStoreTx, request: ChangeRequest): Promise<ChangeResult> {
-    const claims = (request.known ?? []).map((app) => {
-      const slots = assignServicePortSlots(app);
-      const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
-      return { appId: app.id, fixed, candidates: this.randomPorts(slots.length - fixed.length) };
-    });
-    const snapshot = await tx.begin(request.ids, claims.filter((c) => c.fixed.length + c.candidates.length > 0));
+    const snapshot = await tx.begin(request.ids);
     const current = snapshot.apps;
     const wanted = request.apply(current);
     const now = this.clock.now().toISOString();
@@ -166,7 +156,7 @@ export class ChangeService {
     const saves: AppWrite[] = [];
     for (const [id, app] of target) {
       if (app === null) continue;
-      const { app: withPorts, ports } = await this.reservePorts(tx, app, snapshot.heldPorts.get(id) ?? [], snapshot.preclaimed.get(id));
+      const { app: withPorts, ports } = await this.reservePorts(tx, app, snapshot.heldPorts.get(id) ?? []);
       target.set(id, withPorts);
       saves.push({ app: withPorts, existed: !created.has(id), ports });
     }
@@ -217,16 +207,14 @@ export class ChangeService {
     tx: AppStoreTx,
     app: AppDefinition,
     held: readonly number[],
-    preclaimed: { fixed: number[]; random: number[] } | undefined,
   ): Promise<{ app: AppDefinition; ports: number[] }> {
     const slots = assignServicePortSlots(app);
     const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
     const zeros = slots.length - fixed.length;
-    const owned = new Set([...held, ...(preclaimed?.fixed ?? [])]);
+    const owned = new Set(held);
     // Ports the app already holds need no claim: an update that keeps its ports costs no round trip.
     let toClaim = fixed.filter((p) => !owned.has(p));
     const fresh: number[] = [];
-    for (const p of preclaimed?.random ?? []) if (fresh.length < zeros && !fixed.includes(p)) fresh.push(p);
     for (let attempt = 0; attempt < 10 && (toClaim.length > 0 || fresh.length < zeros); attempt++) {
       const claim = await tx.claimPorts(app.id, toClaim, this.randomPorts(zeros - fresh.length));
       const clashes = toClaim.filter((p) => !claim.fixedClaimed.includes(p));

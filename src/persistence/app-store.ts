@@ -186,10 +186,8 @@ export interface ChangeSnapshot {
   readonly deploymentCount: number;
   /** Existing app ids that are a parent group of, or lie below, one of the ids. */
   readonly related: string[];
-  /** Service ports each of the ids holds now (including any claimed by `begin`). */
+  /** Service ports each of the ids holds now. */
   readonly heldPorts: Map<string, number[]>;
-  /** Ports `begin` claimed in advance for an id: the fixed ones it got and the random ones. */
-  readonly preclaimed: Map<string, { fixed: number[]; random: number[] }>;
 }
 
 /** A create whose every write was computed assuming its id is free. */
@@ -197,13 +195,6 @@ export interface FastCreate {
   readonly app: AppDefinition;
   readonly ports: readonly number[];
   readonly deployment: Deployment<AppDefinition>;
-}
-
-/** Ports to claim while the transaction begins, so the common write needs no extra round trip. */
-export interface PortClaim {
-  readonly appId: string;
-  readonly fixed: readonly number[];
-  readonly candidates: readonly number[];
 }
 
 export interface AppWrite {
@@ -255,7 +246,7 @@ export class AppStoreTx {
   constructor(private readonly client: PoolClient) {}
 
   /** BEGIN, per-app advisory locks (in key order: no deadlocks), then the snapshot, in one round trip. */
-  async begin(ids: readonly string[], claims: readonly PortClaim[] = []): Promise<ChangeSnapshot> {
+  async begin(ids: readonly string[]): Promise<ChangeSnapshot> {
     const c = this.client;
     const parents = new Set<string>();
     for (const id of ids) {
@@ -269,18 +260,11 @@ export class AppStoreTx {
     const sql = [
       'BEGIN',
       `SELECT pacer_begin_change(${lit.texts(c, ids)}, ${lit.texts(c, [...parents])}, ${lit.texts(c, lo)}, ${lit.texts(c, hi)}) AS r`,
-      ...claims.map((cl) => this.claimSql(cl.appId, cl.fixed, cl.candidates)),
     ].join(';\n');
     this.open = true;
     const results = (await this.client.query(sql)) as unknown as QueryResult[];
     const row = results[1].rows[0].r as { apps: AppDefinition[]; conflicts: DeploymentRow[]; n: number; related: string[]; held: Record<string, number[]> };
-    const preclaimed = new Map<string, { fixed: number[]; random: number[] }>();
-    claims.forEach((cl, i) => {
-      const r = results[2 + i].rows[0].r as { fixed: number[]; rnd: number[] };
-      preclaimed.set(cl.appId, { fixed: r.fixed, random: r.rnd });
-    });
     return {
-      preclaimed,
       apps: new Map(row.apps.map((a) => [a.id, a])),
       conflicts: row.conflicts,
       deploymentCount: row.n,

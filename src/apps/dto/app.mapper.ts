@@ -1,5 +1,3 @@
-import type { AppDefinition } from '../../core/apps';
-
 /** Embeds a client can ask for (`embed=apps.tasks` on the list, `embed=app.tasks` on one app). */
 export interface AppEmbeds {
   readonly tasks: boolean;
@@ -34,24 +32,9 @@ export interface AppRuntime {
   readonly deployments: readonly string[];
 }
 
-/** AppInfo = the stored definition + status fields, with only Marathon's own keys. */
-export function toAppInfo(app: AppDefinition, runtime: AppRuntime, embeds: AppEmbeds): Record<string, unknown> {
-  const info: Record<string, unknown> = {
-    ...app,
-    tasksStaged: 0,
-    tasksRunning: 0,
-    tasksHealthy: 0,
-    tasksUnhealthy: 0,
-    deployments: runtime.deployments.map((id) => ({ id })),
-  };
-  if (embeds.tasks) info.tasks = [];
-  if (embeds.readiness) info.readinessCheckResults = [];
-  if (embeds.taskStats) info.taskStats = {};
-  return info;
-}
-
 /**
- * The same AppInfo built from the stored definition's JSON text, without parsing it: the status
+ * AppInfo = the stored definition + status fields, with only Marathon's own keys, built from the
+ * definition's JSON text without parsing it: the status
  * fields are spliced in before the closing brace. `{"id": "/a", "cmd": "x"}` →
  * `{"id": "/a", "cmd": "x","tasksStaged":0,...,"deployments":[{"id":"…"}]}`. Lists of thousands of
  * apps are answered without a parse/serialize round trip per app.
