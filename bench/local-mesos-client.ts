@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { decodeEvent, encodeCall, type EventT, type Json } from '../local-mesos/testing/client';
+import { decodeEvent, encodeCall, type EventT, type IdT, type Json } from '../local-mesos/testing/client';
 import { RecordIOReader } from '../local-mesos/testing/recordio-reader';
 
 export interface MasterProcess {
@@ -161,4 +161,67 @@ export function writeResult(name: string, result: Record<string, unknown>): void
 export async function operatorGet(url: string, p: string, method = 'GET'): Promise<Record<string, unknown>> {
   const res = await fetch(`${url}/__local${p}`, { method });
   return (await res.json()) as Record<string, unknown>;
+}
+
+type Status = NonNullable<EventT['update']>['status'];
+
+export interface LauncherOptions {
+  /** Tasks to launch in all. */
+  readonly total: number;
+  /** Tasks launched into one offer at most. */
+  readonly perOffer: number;
+  /** Filter sent with each ACCEPT's leftovers. */
+  readonly acceptRefuseSeconds: number;
+  /** The TaskInfo of the n-th task, launched on the offer's agent. */
+  readonly task: (n: number, agentId: IdT) => Json;
+  /** Every status update, after it was acknowledged. */
+  readonly onUpdate: (status: Status) => void;
+}
+
+/**
+ * The framework side both local-mesos benchmarks share: launches `total` tasks into offers as they
+ * come (declining the rest for an hour), acknowledges every update that carries a uuid, and buffers
+ * events that arrive before `attach` (OFFERS can come in the same chunk as SUBSCRIBED).
+ */
+export class OfferLauncher {
+  private caller?: PipelinedCaller;
+  private frameworkId = '';
+  private readonly early: EventT[] = [];
+  launched = 0;
+  firstAcceptAt = 0;
+
+  constructor(private readonly opts: LauncherOptions) {}
+
+  readonly onEvent = (e: EventT): void => {
+    if (!this.caller) {
+      this.early.push(e);
+      return;
+    }
+    const fw = { value: this.frameworkId };
+    if (e.type === 'OFFERS') {
+      for (const offer of e.offers!.offers) {
+        const n = Math.min(this.opts.perOffer, this.opts.total - this.launched);
+        if (n <= 0) {
+          this.caller.call({ framework_id: fw, type: 'DECLINE', decline: { offer_ids: [offer.id], filters: { refuse_seconds: 3600 } } });
+          continue;
+        }
+        const tasks: Json[] = [];
+        for (let i = 0; i < n; i++) tasks.push(this.opts.task(this.launched++, offer.agent_id));
+        this.firstAcceptAt ||= Date.now();
+        const accept = { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: this.opts.acceptRefuseSeconds } };
+        this.caller.call({ framework_id: fw, type: 'ACCEPT', accept });
+      }
+    } else if (e.type === 'UPDATE') {
+      const s = e.update!.status;
+      if (s.uuid) this.caller.call({ framework_id: fw, type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } });
+      this.opts.onUpdate(s);
+    }
+  };
+
+  /** Starts launching: the caller exists once the stream id is known. */
+  attach(caller: PipelinedCaller, frameworkId: string): void {
+    this.caller = caller;
+    this.frameworkId = frameworkId;
+    for (const e of this.early.splice(0)) this.onEvent(e);
+  }
 }

@@ -4,8 +4,8 @@
 //   npx tsc -p tsconfig.build.json && node dist/bench/local-mesos-simulated.js
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { EventT, Json } from '../local-mesos/testing/client';
-import { operatorGet, PipelinedCaller, startMasterProcess, subscribe, writeResult } from './local-mesos-client';
+import type { Json } from '../local-mesos/testing/client';
+import { OfferLauncher, operatorGet, PipelinedCaller, startMasterProcess, subscribe, writeResult } from './local-mesos-client';
 
 const TASKS = Number(process.env.TASKS ?? 100_000);
 const AGENTS = Number(process.env.AGENTS ?? 500);
@@ -31,12 +31,7 @@ async function main(): Promise<void> {
     {},
     MASTER_NODE_FLAGS,
   );
-  // Set once subscribed (the stream id is needed first).
-  const ref: { caller?: PipelinedCaller } = {};
-  let frameworkId = '';
-  let launched = 0;
   let running = 0;
-  let firstAccept = 0;
   let allRunning = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
@@ -44,44 +39,24 @@ async function main(): Promise<void> {
     { name: 'cpus', type: 'SCALAR', scalar: { value: 0.01 }, role: '*' },
     { name: 'mem', type: 'SCALAR', scalar: { value: 16 }, role: '*' },
   ];
-
-  const early: EventT[] = [];
-  const onEvent = (e: EventT): void => {
-    if (!ref.caller) {
-      // Offers that arrive while the baseline is measured are kept for later.
-      early.push(e);
-      return;
-    }
-    if (e.type === 'OFFERS') {
-      for (const offer of e.offers!.offers) {
-        const n = Math.min(PER_OFFER, TASKS - launched);
-        if (n <= 0) {
-          ref.caller.call({ framework_id: { value: frameworkId }, type: 'DECLINE', decline: { offer_ids: [offer.id], filters: { refuse_seconds: 3600 } } });
-          continue;
-        }
-        const tasks: Json[] = [];
-        for (let i = 0; i < n; i++) {
-          const id = `sim-${launched++}`;
-          tasks.push({ name: 'sim', task_id: { value: id }, agent_id: offer.agent_id, resources, command: { value: 'sleep 1000' } });
-        }
-        firstAccept ||= Date.now();
-        ref.caller.call({ framework_id: { value: frameworkId }, type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: 3600 } } });
-      }
-    } else if (e.type === 'UPDATE') {
-      const s = e.update!.status;
-      if (s.uuid) ref.caller.call({ framework_id: { value: frameworkId }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } });
+  const launcher = new OfferLauncher({
+    total: TASKS,
+    perOffer: PER_OFFER,
+    acceptRefuseSeconds: 3600,
+    task: (n, agentId) => ({ name: 'sim', task_id: { value: `sim-${n}` }, agent_id: agentId, resources, command: { value: 'sleep 1000' } }),
+    onUpdate: (s) => {
       if (s.state === 'TASK_RUNNING' && ++running === TASKS) {
         allRunning = Date.now();
         done();
       }
-    }
-  };
-  const sub = await subscribe(master.port, { user: os.userInfo().username, name: 'bench-simulated', capabilities: [{ type: 'PARTITION_AWARE' }] }, onEvent);
-  frameworkId = sub.frameworkId;
+    },
+  });
+  // Offers that arrive while the baseline is measured are buffered by the launcher until attach.
+  const sub = await subscribe(master.port, { user: os.userInfo().username, name: 'bench-simulated', capabilities: [{ type: 'PARTITION_AWARE' }] }, launcher.onEvent);
   // Measure the baseline with the framework subscribed but before any task exists.
   const before = await memory(master.url);
-  const caller = (ref.caller = new PipelinedCaller(master.port, sub.streamId, 8));
-  for (const e of early.splice(0)) onEvent(e);
+  const caller = new PipelinedCaller(master.port, sub.streamId, 8);
+  launcher.attach(caller, sub.frameworkId);
   await finished;
   await caller.drained();
   // Let the burst's transient buffers go (sockets, parsers), then measure live memory.
@@ -89,7 +64,7 @@ async function main(): Promise<void> {
   await memory(master.url);
   const after = await memory(master.url);
   const metrics = await operatorGet(master.url, '/metrics');
-  const seconds = (allRunning - firstAccept) / 1000;
+  const seconds = (allRunning - launcher.firstAcceptAt) / 1000;
   const result = {
     benchmark: 'local-mesos-simulated',
     tasks: TASKS,
