@@ -35,6 +35,10 @@ export class Agent {
   unreachableSince = 0;
   readonly tasks = new Set<Task>();
   executor!: TaskExecutor;
+  /** free() as last computed, valid while `used` and `offered` are the same (immutable) objects. */
+  private freeCache: { used: Resources; offered: Resources; free: Resources } | null = null;
+  /** Decline filter keys by role (see filterKey). */
+  private readonly filterKeys = new Map<string, string>();
 
   constructor(
     readonly id: string,
@@ -54,8 +58,28 @@ export class Agent {
     return this.state === 'active';
   }
 
+  /**
+   * total − used − offered. Resources are immutable and `used`/`offered` are replaced on every
+   * change, so the result is kept until either is replaced: an idle allocation cycle over many
+   * agents then allocates nothing (idle garbage keeps V8 from ever shrinking the heap).
+   */
   free(): Resources {
-    return this.total.subtract(this.used).subtract(this.offered);
+    const c = this.freeCache;
+    if (c !== null && c.used === this.used && c.offered === this.offered) return c.free;
+    const free = this.total.subtract(this.used).subtract(this.offered);
+    this.freeCache = { used: this.used, offered: this.offered, free };
+    return free;
+  }
+
+  /** `${role}\n${id}`, the key of a framework's decline filter for this agent, built once per role. */
+  filterKey(role: string): string {
+    let key = this.filterKeys.get(role);
+    if (key === undefined) {
+      if (this.filterKeys.size >= 64) this.filterKeys.clear();
+      key = `${role}\n${this.id}`;
+      this.filterKeys.set(role, key);
+    }
+    return key;
   }
 
   attributes(): AttributeMsg[] {

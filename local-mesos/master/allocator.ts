@@ -28,6 +28,8 @@ export class Allocator {
   readonly offers = new Map<string, Offer>();
   private timer: NodeJS.Timeout | null = null;
   private triggered = false;
+  /** Agents in this cycle's random order (reused: an idle cycle allocates nothing). */
+  private readonly order: Agent[] = [];
 
   constructor(private readonly ctx: AllocatorContext) {}
 
@@ -58,7 +60,7 @@ export class Allocator {
       fws.sort((a, b) => share.get(a)! - share.get(b)!);
     }
     const made = new Map<Framework, Offer[]>();
-    for (const agent of shuffled(this.ctx.agents())) {
+    for (const agent of this.shuffledAgents()) {
       if (!agent.active) continue;
       const free = agent.free();
       if (!free.isAllocatable()) continue;
@@ -76,6 +78,20 @@ export class Allocator {
       const event: EventMsg = { type: 'OFFERS', offers: { offers: list.map(offerMessage) } };
       fw.send(event);
     }
+  }
+
+  private shuffledAgents(): Agent[] {
+    const agents = this.ctx.agents();
+    const a = this.order;
+    a.length = agents.length;
+    for (let i = 0; i < agents.length; i++) a[i] = agents[i];
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
   }
 
   private pickFramework(fws: Framework[], agent: Agent, free: Resources, now: number): { fw: Framework; role: string } | null {
@@ -134,16 +150,7 @@ export class Allocator {
   }
 }
 
-export const filterKey = (role: string, agent: Agent): string => `${role}\n${agent.id}`;
-
-function shuffled<T>(items: T[]): T[] {
-  const a = items.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
+export const filterKey = (role: string, agent: Agent): string => agent.filterKey(role);
 
 export function offerMessage(offer: Offer): OfferMsg {
   const fw = offer.fw;
