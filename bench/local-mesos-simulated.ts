@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Json } from '../local-mesos/testing/client';
-import { OfferLauncher, operatorGet, PipelinedCaller, startMasterProcess, subscribe, writeResult } from './local-mesos-client';
+import { OfferLauncher, operatorGet, PipelinedCaller, startMasterProcess, subscribe, writeResult, type MasterProcess } from './local-mesos-client';
 
 const TASKS = Number(process.env.TASKS ?? 100_000);
 const AGENTS = Number(process.env.AGENTS ?? 500);
@@ -14,15 +14,35 @@ const PER_OFFER = Math.ceil(TASKS / AGENTS);
 const MASTER_NODE_FLAGS = (process.env.MASTER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 interface Memory {
+  /** VmRSS once the forced collections have returned their pages (see memory()). */
   rss: number;
+  /** RSS as the GC request itself saw it, before V8 had returned the pages it freed. */
+  rssAtGc: number;
+  /** VmRSS before the forced collections: what the master holds by its own GC alone. */
+  rssBeforeGc: number;
   heapUsed: number;
+  /** process.memoryUsage() as the GC request returned it. */
+  usage: Record<string, number>;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Wait after the forced collections before reading RSS (V8 unmaps freed pages on a background thread). */
+const GC_SETTLE_MS = Number(process.env.GC_SETTLE_MS ?? 1000);
+
 let lastHeapSpaces: unknown;
-async function memory(url: string): Promise<Memory> {
-  const r = await operatorGet(url, '/gc', 'POST');
+/**
+ * The master's resident memory with garbage collected: two forced full collections, then VmRSS read
+ * from /proc once V8 has handed the freed pages back (it unmaps them on a background thread just
+ * after the collection; an RSS read inside the GC request still counts ~50 MB of them).
+ */
+async function memory(master: MasterProcess): Promise<Memory> {
+  const rssBeforeGc = master.rssKb() * 1024;
+  await operatorGet(master.url, '/gc', 'POST');
+  const r = await operatorGet(master.url, '/gc', 'POST');
   lastHeapSpaces = r.heap_spaces;
-  return r.memory as Memory;
+  await sleep(GC_SETTLE_MS);
+  const usage = r.memory as Record<string, number>;
+  return { rss: master.rssKb() * 1024, rssAtGc: usage.rss, rssBeforeGc, heapUsed: usage.heapUsed, usage };
 }
 
 async function main(): Promise<void> {
@@ -54,15 +74,14 @@ async function main(): Promise<void> {
   // Offers that arrive while the baseline is measured are buffered by the launcher until attach.
   const sub = await subscribe(master.port, { user: os.userInfo().username, name: 'bench-simulated', capabilities: [{ type: 'PARTITION_AWARE' }] }, launcher.onEvent);
   // Measure the baseline with the framework subscribed but before any task exists.
-  const before = await memory(master.url);
+  const before = await memory(master);
   const caller = new PipelinedCaller(master.port, sub.streamId, 8);
   launcher.attach(caller, sub.frameworkId);
   await finished;
   await caller.drained();
   // Let the burst's transient buffers go (sockets, parsers), then measure live memory.
-  await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 3000)));
-  await memory(master.url);
-  const after = await memory(master.url);
+  await sleep(Number(process.env.SETTLE_MS ?? 3000));
+  const after = await memory(master);
   const metrics = await operatorGet(master.url, '/metrics');
   const seconds = (allRunning - launcher.firstAcceptAt) / 1000;
   const result = {
@@ -74,12 +93,19 @@ async function main(): Promise<void> {
     target_tasks_per_second: 5000,
     master_rss_before_mb: Math.round(before.rss / 1e5) / 10,
     master_rss_after_mb: Math.round(after.rss / 1e5) / 10,
+    // (RSS with the tasks − RSS before the launch) / tasks, both after forced GC (see memory()).
     rss_bytes_per_task: Math.round((after.rss - before.rss) / TASKS),
+    // The same difference read inside the GC request (how earlier results were read).
+    rss_bytes_per_task_read_at_gc: Math.round((after.rssAtGc - before.rssAtGc) / TASKS),
+    // The same difference without forced GC (SETTLE_MS after the last task ran, V8 left to itself).
+    rss_bytes_per_task_without_forced_gc: Math.round((after.rssBeforeGc - before.rssBeforeGc) / TASKS),
     heap_bytes_per_task: Math.round((after.heapUsed - before.heapUsed) / TASKS),
     target_bytes_per_task: 1024,
+    settle_ms: Number(process.env.SETTLE_MS ?? 3000),
+    gc_settle_ms: GC_SETTLE_MS,
     master_node_flags: MASTER_NODE_FLAGS,
     master_malloc_arena_max: process.env.MALLOC_ARENA_MAX ?? null,
-    master_memory_after: after,
+    master_memory_after: { ...after.usage, vm_rss_after_gc: after.rss, vm_rss_before_gc: after.rssBeforeGc },
     master_heap_spaces_after: lastHeapSpaces,
     master_tasks: metrics.tasks,
     calls: caller.sent,
