@@ -47,6 +47,12 @@ function listWhere(filter: AppListFilter): { where: string; params: unknown[] } 
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
+/**
+ * Marathon's `app.servicePorts` from the stored definition: the ports of portDefinitions (host
+ * networking) then the servicePorts of container.portMappings (bridge/container), as a jsonb array.
+ */
+const SERVICE_PORTS = `(jsonb_path_query_array(definition, '$.portDefinitions[*].port') || jsonb_path_query_array(definition, '$.container.portMappings[*].servicePort'))`;
+
 /** Escapes LIKE wildcards so user text matches literally. */
 function likeLiteral(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -84,26 +90,53 @@ export class AppStore {
 
   /**
    * Apps as stored JSON text (no parse/serialize round trip for list responses), filtered in SQL.
-   * `labels` is parsed only when a label selector needs it.
+   * `labels` is parsed only when a label selector needs it, `servicePorts` read only when asked.
    */
-  async listAppsText(filter: AppListFilter = {}, withLabels = false): Promise<Array<{ id: string; json: string; labels?: Record<string, string> }>> {
+  async listAppsText(
+    filter: AppListFilter = {},
+    options: { readonly labels?: boolean; readonly servicePorts?: boolean } = {},
+  ): Promise<Array<{ id: string; json: string; labels?: Record<string, string>; servicePorts?: number[] }>> {
     const { where, params } = listWhere(filter);
-    const labels = withLabels ? `, definition->'labels' AS labels` : '';
-    return this.ds.query(`SELECT id, definition::text AS json${labels} FROM apps ${where} ORDER BY id`, params);
+    const labels = options.labels ? `, definition->'labels' AS labels` : '';
+    const ports = options.servicePorts ? `, ${SERVICE_PORTS} AS "servicePorts"` : '';
+    return this.ds.query(`SELECT id, definition::text AS json${labels}${ports} FROM apps ${where} ORDER BY id`, params);
   }
 
-  /** One app as stored JSON text plus its deployment ids, in one round trip. */
-  async getAppText(id: string): Promise<{ json: string; deployments: string[] } | undefined> {
+  /** One app as stored JSON text plus its deployment ids and service ports, in one round trip. */
+  async getAppText(id: string): Promise<{ json: string; deployments: string[]; servicePorts: number[] } | undefined> {
     // The hot read: straight on the DataSource's pg pool, as a named prepared statement.
-    const res = await this.pool().query<{ json: string; deployments: string[] }>({
+    const res = await this.pool().query<{ json: string; deployments: string[]; servicePorts: number[] }>({
       name: 'pacer_get_app_text',
       text:
       `SELECT a.definition::text AS json,
-              ARRAY(SELECT d.id::text FROM deployments d WHERE d.affected_apps @> ARRAY[a.id] ORDER BY d.created_at) AS deployments
+              ARRAY(SELECT d.id::text FROM deployments d WHERE d.affected_apps @> ARRAY[a.id] ORDER BY d.created_at) AS deployments,
+              ${SERVICE_PORTS} AS "servicePorts"
          FROM apps a WHERE a.id = $1`,
       values: [id],
     });
     return res.rows[0];
+  }
+
+  /** Current definitions as JSON text by id, for these ids (unknown ids are absent). */
+  async appsTextById(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const res = await this.pool().query<{ id: string; json: string }>({
+      name: 'pacer_apps_text_by_id',
+      text: 'SELECT id, definition::text AS json FROM apps WHERE id = ANY($1::text[])',
+      values: [[...new Set(ids)]],
+    });
+    return new Map(res.rows.map((r) => [r.id, r.json]));
+  }
+
+  /** Marathon's `app.servicePorts` by app id, for these ids (unknown ids are absent). */
+  async servicePortsOf(ids: readonly string[]): Promise<Map<string, number[]>> {
+    if (ids.length === 0) return new Map();
+    const res = await this.pool().query<{ id: string; ports: number[] }>({
+      name: 'pacer_service_ports_of',
+      text: `SELECT id, ${SERVICE_PORTS} AS ports FROM apps WHERE id = ANY($1::text[])`,
+      values: [[...new Set(ids)]],
+    });
+    return new Map(res.rows.map((r) => [r.id, r.ports]));
   }
 
   private pool(): Pool {

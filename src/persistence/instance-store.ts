@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
-import type { Goal, Instance, InstanceState, LastStatus } from '../core/instances';
+import { parseTaskId, type Goal, type Instance, type InstanceState, type LastStatus, type TaskFailure } from '../core/instances';
+import { STAGED_STATES, type TaskCounts } from '../core/instances/task-view';
 
 /**
  * Responsibilities: every SQL statement about the `instances` table (migration 1795320000000) —
@@ -20,6 +21,13 @@ export interface InstanceCounts {
   /** last health reported true / false (unknown counts in neither) */
   readonly healthy: number;
   readonly unhealthy: number;
+}
+
+/** What the API shows of one app besides its definition: its tasks and its last task failure. */
+export interface AppTaskStatus {
+  /** instances that have a task (`hasTask`), ordered by instance id */
+  readonly tasks: Instance[];
+  readonly lastFailure?: TaskFailure;
 }
 
 /** Rows per INSERT statement (one round trip each). */
@@ -44,6 +52,9 @@ const PACKED = `concat_ws(E'\\x1f', instance_id, app_id, app_version, goal, stat
   coalesce(agent_id, E'\\x1e'), coalesce(host, E'\\x1e'), ports, coalesce(healthy::text, E'\\x1e'), created_at, state_since,
   coalesce(staged_at::text, E'\\x1e'), coalesce(started_at::text, E'\\x1e'), coalesce(unreachable_since::text, E'\\x1e'),
   coalesce(last_status::text, E'\\x1e'))`;
+/** Instances that have a task to show (core `hasTask`), as a WHERE condition. */
+const HAS_TASK = `task_id IS NOT NULL AND state <> 'scheduled'`;
+const I_COLUMNS = COLUMNS.split(',').map((c) => `i.${c.trim()}`).join(', ');
 const FIELD_SEP = '\x1f';
 const NULL_MARK = '\x1e';
 
@@ -357,6 +368,98 @@ export class InstanceStore {
       c.healthy += r.healthy;
       c.unhealthy += r.unhealthy;
     }
+    return out;
+  }
+
+  /**
+   * Per app, its tasks and its last task failure (table `task_failures`), in one round trip for all
+   * the apps: the status part of `GET /v2/apps/{id}`, read fresh on every request (the scheduler's
+   * writes are not announced to the read cache). Every asked id is in the answer.
+   */
+  async appStatuses(appIds: readonly string[]): Promise<Map<string, AppTaskStatus>> {
+    const out = new Map<string, { tasks: Instance[]; lastFailure?: TaskFailure }>();
+    for (const id of appIds) out.set(id, { tasks: [] });
+    if (out.size === 0) return out;
+    const res = await this.pool().query<RawRow>({
+      name: 'pacer_app_task_statuses',
+      text: `SELECT a.app_id, f.failure::text, ${I_COLUMNS}
+               FROM unnest($1::text[]) AS a(app_id)
+               LEFT JOIN task_failures f ON f.app_id = a.app_id
+               LEFT JOIN instances i ON i.app_id = a.app_id AND i.task_id IS NOT NULL AND i.state <> 'scheduled'
+              ORDER BY a.app_id, i.instance_id`,
+      values: [[...out.keys()]],
+      rowMode: 'array',
+      types: RAW_TYPES,
+    });
+    for (const r of res.rows) {
+      const status = out.get(r[0] as string);
+      if (status === undefined) continue;
+      if (r[1] !== null && status.lastFailure === undefined) status.lastFailure = JSON.parse(r[1]) as TaskFailure;
+      if (r[2] !== null) status.tasks.push(instanceFromRow(r.slice(2)));
+    }
+    return out;
+  }
+
+  /**
+   * Instances that have a task (core `hasTask`), ordered by app id then instance id: of these apps
+   * (every app when `appIds` is undefined), in these states (any when undefined).
+   */
+  async tasks(filter: { readonly appIds?: readonly string[]; readonly states?: readonly InstanceState[] } = {}): Promise<Instance[]> {
+    const { appIds, states } = filter;
+    if (appIds?.length === 0 || states?.length === 0) return [];
+    const where = [HAS_TASK];
+    const values: unknown[] = [];
+    if (appIds !== undefined) {
+      values.push([...new Set(appIds)]);
+      where.push(`app_id = ANY($${values.length}::text[])`);
+    }
+    if (states !== undefined) {
+      values.push(states);
+      where.push(`state = ANY($${values.length}::text[])`);
+    }
+    const name = `pacer_tasks_${appIds === undefined ? 'all' : 'apps'}_${states === undefined ? 'any' : 'states'}`;
+    return this.select(name, `SELECT ${COLUMNS} FROM instances WHERE ${where.join(' AND ')} ORDER BY app_id, instance_id`, values);
+  }
+
+  /**
+   * The instances whose current task has one of these ids, ordered by instance id (unknown and
+   * unparseable ids are left out; an older incarnation's id finds nothing). Looked up by instance id.
+   */
+  async byTaskIds(taskIds: readonly string[]): Promise<Instance[]> {
+    const instanceIds = new Set<string>();
+    for (const id of taskIds) {
+      const parsed = parseTaskId(id);
+      if (parsed.ok) instanceIds.add(parsed.value.instanceId);
+    }
+    if (instanceIds.size === 0) return [];
+    return this.select(
+      'pacer_instances_by_task_ids',
+      `SELECT ${COLUMNS} FROM instances WHERE instance_id = ANY($1::text[]) AND task_id = ANY($2::text[]) ORDER BY instance_id`,
+      [[...instanceIds], [...new Set(taskIds)]],
+    );
+  }
+
+  /**
+   * Marathon's AppInfo counts (core `countTasks`) per app, computed in one grouped statement: for
+   * these apps, or every app when `appIds` is undefined. Apps without staged or running tasks are
+   * absent (their counts are zero).
+   */
+  async taskCounts(appIds?: readonly string[]): Promise<Map<string, TaskCounts>> {
+    const out = new Map<string, TaskCounts>();
+    if (appIds?.length === 0) return out;
+    const counted = [...STAGED_STATES, 'TASK_RUNNING'];
+    const res = await this.pool().query<[string, number, number, number, number]>({
+      name: appIds === undefined ? 'pacer_task_counts_all' : 'pacer_task_counts_of',
+      text: `SELECT app_id, count(*) FILTER (WHERE state = ANY($1::text[]))::int,
+                    count(*) FILTER (WHERE state = 'TASK_RUNNING')::int,
+                    count(*) FILTER (WHERE state = 'TASK_RUNNING' AND healthy)::int,
+                    count(*) FILTER (WHERE state = 'TASK_RUNNING' AND NOT healthy)::int
+               FROM instances WHERE state = ANY($2::text[])${appIds === undefined ? '' : ' AND app_id = ANY($3::text[])'}
+              GROUP BY app_id`,
+      values: appIds === undefined ? [STAGED_STATES, counted] : [STAGED_STATES, counted, [...new Set(appIds)]],
+      rowMode: 'array',
+    });
+    for (const [app, staged, running, healthy, unhealthy] of res.rows) out.set(app, { staged, running, healthy, unhealthy });
     return out;
   }
 
