@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { needsRestart, type AppDefinition } from '../core/apps';
 import { DomainError, DomainErrorCode } from '../core/errors';
-import type { Deployment } from '../core/deployments/deployment';
+import type { Deployment, DeploymentStep } from '../core/deployments/deployment';
 import { planDeployment } from '../core/deployments/plan-deployment';
 import { stampVersion, withoutVersion } from '../core/deployments/versioning';
 import { assignServicePortSlots, withServicePorts } from '../core/deployments/service-ports';
@@ -25,6 +25,11 @@ export interface ChangeRequest {
   readonly apply: (current: ReadonlyMap<string, AppDefinition>) => ReadonlyMap<string, AppDefinition | null>;
   /** Ids to restart even when their definition is unchanged (`POST /v2/apps/{id}/restart`). */
   readonly restart?: ReadonlySet<string>;
+  /**
+   * Per app id, instances to kill first when the change scales that app down (a kill with
+   * `scale=true`): attached to the app's ScaleApplication action in the stored plan.
+   */
+  readonly sentenced?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ChangeResult {
@@ -38,6 +43,17 @@ export interface ChangeResult {
   readonly deployment?: Deployment<AppDefinition>;
   /** App ids whose stored state changed (for local caches; other replicas hear it from Postgres). */
   readonly notified?: readonly string[];
+}
+
+/** The plan with each app's sentenced instances on its ScaleApplication action (other actions unchanged). */
+export function withSentenced(steps: DeploymentStep[], sentenced: ReadonlyMap<string, readonly string[]> | undefined): DeploymentStep[] {
+  if (sentenced === undefined || sentenced.size === 0) return steps;
+  return steps.map((step) => ({
+    actions: step.actions.map((a) => {
+      const ids = a.action === 'ScaleApplication' ? sentenced.get(a.app) : undefined;
+      return ids !== undefined && ids.length > 0 ? { ...a, sentenced: [...ids] } : a;
+    }),
+  }));
 }
 
 /** Bound on dependency-closure loading: a chain deeper than this is certainly a modelling error. */
@@ -162,7 +178,7 @@ export class ChangeService {
     }
 
     const planTarget = await this.withDependencies(tx, target, current);
-    const steps = planDeployment({ original, target: planTarget, touched, needsRestart });
+    const steps = withSentenced(planDeployment({ original, target: planTarget, touched, needsRestart }), request.sentenced);
 
     let deployment: Deployment<AppDefinition> | undefined;
     if (steps.length > 0) {

@@ -2,12 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { ApiResult } from '../common/api-result';
 import { parseBool } from '../common/query';
 import type { AppDefinition } from '../core/apps';
-import type { Deployment } from '../core/deployments/deployment';
+import type { Deployment, DeploymentAction } from '../core/deployments/deployment';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { AppStore } from '../persistence/app-store';
 import { AppReadCache } from '../persistence/app-read-cache';
 import { ChangeNotifier } from '../persistence/change-feed';
 import { ChangeService } from './change.service';
+
+/** An action with Marathon's keys only (a stored action may carry Pacer's `sentenced`). */
+function actionInfo(a: DeploymentAction): { action: string; app: string } {
+  return { action: a.action, app: a.app };
+}
 
 /** Marathon's DeploymentStepInfo for one stored plan. */
 export function toDeploymentInfo(d: Deployment<AppDefinition>): Record<string, unknown> {
@@ -17,8 +22,8 @@ export function toDeploymentInfo(d: Deployment<AppDefinition>): Record<string, u
     version: d.version,
     affectedApps: d.affectedApps,
     affectedPods: [],
-    steps: d.steps,
-    currentActions: (current?.actions ?? []).map((a) => ({ ...a, readinessCheckResults: [] })),
+    steps: d.steps.map((s) => ({ actions: s.actions.map(actionInfo) })),
+    currentActions: (current?.actions ?? []).map((a) => ({ ...actionInfo(a), readinessCheckResults: [] })),
     currentStep: d.currentStep,
     totalSteps: d.steps.length,
   };

@@ -8,6 +8,11 @@ export type DeploymentActionType = 'StartApplication' | 'StopApplication' | 'Sca
 export interface DeploymentAction {
   readonly action: DeploymentActionType;
   readonly app: string;
+  /**
+   * ScaleApplication only: instance ids chosen to die first (`DELETE …/tasks?scale=true`). Stored
+   * with the plan so a new leader kills the same ones; not part of Marathon's JSON.
+   */
+  readonly sentenced?: readonly string[];
 }
 
 export interface DeploymentStep {
