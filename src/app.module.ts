@@ -8,6 +8,10 @@ import { HealthModule } from './health/health.module';
 import { Leadership } from './leader/leadership';
 import { MesosModule } from './mesos/mesos.module';
 import { CONNECT_DATABASE, PersistenceModule } from './persistence/persistence.module';
+import { QueueModule } from './queue/queue.module';
+import type { SchedulerControl } from './scheduler/scheduler-control';
+import { SchedulerControlModule } from './scheduler/scheduler-control.module';
+import { TasksModule } from './tasks/tasks.module';
 
 export interface AppModuleOptions {
   /** false builds the app without a database connection (OpenAPI generation). */
@@ -15,6 +19,8 @@ export interface AppModuleOptions {
   readonly clock?: Clock;
   /** true runs the Mesos scheduler driver while this replica leads (main); default false (tests, tools). */
   readonly scheduler?: boolean;
+  /** Replaces the SchedulerControl the API talks to (tests' doubles). */
+  readonly schedulerControl?: SchedulerControl;
 }
 
 /** Process-wide singletons: the frozen config, the clock, metrics, leadership. */
@@ -46,6 +52,9 @@ export class AppModule {
         PersistenceModule,
         DeploymentsModule,
         AppsModule,
+        TasksModule,
+        QueueModule,
+        SchedulerControlModule.forRoot(options.schedulerControl),
         HealthModule,
         MesosModule.forRoot(options.scheduler ?? false),
       ],

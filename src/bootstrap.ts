@@ -88,6 +88,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('0.1.0')
     .addTag('apps', 'Apps: definitions, versions, restarts (Marathon /v2/apps)')
     .addTag('deployments', 'Stored deployment plans (Marathon /v2/deployments)')
+    .addTag('tasks', 'Tasks of apps: list and kill (Marathon /v2/apps/{id}/tasks, /v2/tasks)')
+    .addTag('queue', 'Instances waiting to be launched (Marathon /v2/queue)')
     .addTag('info', 'Liveness, metrics, build and leadership')
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -13,8 +13,14 @@ import {
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { ChangeResult, ChangeService } from '../deployments/change.service';
 import { AppStore } from '../persistence/app-store';
-import { appInfoJson, parseEmbeds } from './dto/app.mapper';
-import { AppReadCache } from '../persistence/app-read-cache';
+import type { Instance, TaskFailure } from '../core/instances/instance';
+import { countTasks } from '../core/instances/task-view';
+import { AppReadCache, type CachedApp } from '../persistence/app-read-cache';
+import { AppStatusBatcher } from '../persistence/app-status-batcher';
+import { InstanceStore, type AppTaskStatus } from '../persistence/instance-store';
+import { TaskFailureStore } from '../persistence/task-failure-store';
+import { taskFailureJson, taskJson } from '../tasks/dto/task.mapper';
+import { appHeadJson, appInfoJson, appStatusJson, parseEmbeds, type AppEmbeds, type AppRuntime } from './dto/app.mapper';
 
 export type Query = Readonly<Record<string, unknown>>;
 
@@ -54,7 +60,14 @@ export class AppsService {
     private readonly store: AppStore,
     private readonly changes: ChangeService,
     private readonly cache: AppReadCache,
-  ) {}
+    private readonly instances: InstanceStore,
+    private readonly failures: TaskFailureStore,
+  ) {
+    this.statuses = new AppStatusBatcher(instances);
+  }
+
+  /** Status reads of single-app GETs, batched per event-loop turn. */
+  private readonly statuses: AppStatusBatcher;
 
   /** Canonical app id from a URL segment; 404 for anything that cannot be an app id. */
   private pathId(raw: string): string {
@@ -67,12 +80,17 @@ export class AppsService {
     const embeds = parseEmbeds(parseList(query.embed), false);
     const labelSel = parseOptionalString(query.label, 'label');
     const selector = labelSel ? parseLabelSelector(labelSel) : undefined;
-    const [apps, deployments] = await Promise.all([
-      this.store.listAppsText({ id: parseOptionalString(query.id, 'id'), cmd: parseOptionalString(query.cmd, 'cmd') }, !!selector),
+    const filter = { id: parseOptionalString(query.id, 'id'), cmd: parseOptionalString(query.cmd, 'cmd') };
+    // Unfiltered, the live status of every app is read alongside the apps; filtered, only theirs, after.
+    const everything = !filter.id && !filter.cmd && !selector;
+    const [apps, deployments, live] = await Promise.all([
+      this.store.listAppsText(filter, { labels: !!selector, servicePorts: embeds.tasks }),
       this.store.deploymentsByApp(),
+      everything ? this.live(undefined, embeds) : undefined,
     ]);
     const selected = selector ? apps.filter((a) => matchesLabelSelector(selector, a.labels ?? {})) : apps;
-    return rawJson(`{"apps":[${selected.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [] }, embeds)).join(',')}]}`);
+    const status = live ?? (await this.live(selected.map((a) => a.id), embeds));
+    return rawJson(`{"apps":[${selected.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [], ...status(a.id, a.servicePorts) }, embeds)).join(',')}]}`);
   }
 
   async get(rawId: string, query: Query): Promise<ApiResult<string>> {
@@ -81,24 +99,62 @@ export class AppsService {
     if (decoded === '*' || decoded.endsWith('/*')) {
       const group = canonicalizeId(decoded.slice(0, -1) || '/', '/');
       const embeds = parseEmbeds(parseList(query.embed), false);
-      const apps = await this.store.listAppsText({ under: group });
-      const deployments = await this.store.deploymentsByApp(apps.map((a) => a.id));
-      return rawJson(`{"*":[${apps.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [] }, embeds)).join(',')}]}`);
+      const apps = await this.store.listAppsText({ under: group }, { servicePorts: embeds.tasks });
+      const ids = apps.map((a) => a.id);
+      const [deployments, status] = await Promise.all([this.store.deploymentsByApp(ids), this.live(ids, embeds)]);
+      return rawJson(`{"*":[${apps.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [], ...status(a.id, a.servicePorts) }, embeds)).join(',')}]}`);
     }
-    // The default answer (no embed parameters) is what clients poll: served from the read cache.
-    // Keys are canonical ids, so a hit on '/' + the raw parameter needs no parsing or validation.
-    const cacheable = query.embed === undefined;
-    if (cacheable) {
-      const hit = this.cache.get(`/${rawId}`);
-      if (hit !== undefined) return rawJson(hit);
+    const embeds = parseEmbeds(parseList(query.embed), true);
+    // The definition part is served from the read cache (keys are canonical ids, so a hit on '/' +
+    // the raw parameter needs no parsing or validation); tasks, counts and the last failure are
+    // read fresh on every request, in one round trip.
+    const hit = this.cache.get(`/${rawId}`);
+    let app: CachedApp;
+    let status: AppTaskStatus;
+    if (hit !== undefined) {
+      app = hit;
+      status = await this.statuses.get(`/${rawId}`);
+    } else {
+      const id = this.pathId(rawId);
+      const token = this.cache.token();
+      const [found, fresh] = await Promise.all([this.store.getAppText(id), this.statuses.get(id)]);
+      if (!found) throw notFound(id);
+      app = { head: appHeadJson(found.json, found.deployments), servicePorts: found.servicePorts };
+      this.cache.fill(id, app, token);
+      status = fresh;
     }
-    const id = this.pathId(rawId);
-    const token = this.cache.token();
-    const found = await this.store.getAppText(id);
-    if (!found) throw notFound(id);
-    const body = `{"app":${appInfoJson(found.json, { deployments: found.deployments }, parseEmbeds(parseList(query.embed), true))}}`;
-    if (cacheable) this.cache.fill(id, body, token);
-    return rawJson(body);
+    const runtime = {
+      counts: countTasks(status.tasks),
+      tasksJson: JSON.stringify(status.tasks.map((i) => taskJson(i, app.servicePorts))),
+      ...(status.lastFailure ? { lastTaskFailureJson: JSON.stringify(taskFailureJson(status.lastFailure)) } : {}),
+    };
+    return rawJson(`{"app":${app.head}${appStatusJson(runtime, embeds)}}`);
+  }
+
+  /**
+   * Live status of apps for list answers: counts always, tasks and last failures when embedded, each
+   * one statement for all the apps (`ids` undefined = every app). Returns the runtime of one app.
+   */
+  private async live(ids: readonly string[] | undefined, embeds: AppEmbeds): Promise<(id: string, servicePorts?: readonly number[]) => Omit<AppRuntime, 'deployments'>> {
+    const [counts, tasks, failures] = await Promise.all([
+      this.instances.taskCounts(ids),
+      embeds.tasks ? this.instances.tasks({ appIds: ids }) : [],
+      embeds.lastTaskFailure ? this.failures.byApps(ids) : new Map<string, TaskFailure>(),
+    ]);
+    const tasksByApp = new Map<string, Instance[]>();
+    for (const t of tasks) {
+      const list = tasksByApp.get(t.appId);
+      if (list) list.push(t);
+      else tasksByApp.set(t.appId, [t]);
+    }
+    return (id, servicePorts = []) => {
+      const failure = failures.get(id);
+      return {
+        counts: counts.get(id),
+        ...(embeds.tasks ? { tasksJson: JSON.stringify((tasksByApp.get(id) ?? []).map((i) => taskJson(i, servicePorts))) } : {}),
+        ...(failure ? { lastTaskFailureJson: JSON.stringify(taskFailureJson(failure)) } : {}),
+      };
+    };
   }
 
   async create(body: unknown, query: Query): Promise<ApiResult> {

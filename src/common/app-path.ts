@@ -8,11 +8,13 @@
  *     → /v2/apps/prod%2Fweb/versions/2020-01-01T00:00:00.000Z?x=1
  *
  * The keywords are recognised only at the end (Marathon forbids them as an id's last segment):
- * `<id>/restart`, `<id>/tasks`, `<id>/versions`, `<id>/versions/<v>`, `<id>/tasks/<taskId>`.
+ * `<id>/restart`, `<id>/tasks`, `<id>/versions`, `<id>/versions/<v>`, `<id>/tasks/<taskId>`, and
+ * `/v2/queue/<id>/delay`.
  */
 const RESOURCES: ReadonlyArray<{ prefix: string; tail: ReadonlySet<string>; tailWithArg: ReadonlySet<string> }> = [
   { prefix: '/v2/apps/', tail: new Set(['restart', 'tasks', 'versions']), tailWithArg: new Set(['versions', 'tasks']) },
   { prefix: '/v2/groups/', tail: new Set(['versions']), tailWithArg: new Set(['versions']) },
+  { prefix: '/v2/queue/', tail: new Set(['delay']), tailWithArg: new Set<string>() },
 ];
 
 export function rewriteIdPath(url: string): string {

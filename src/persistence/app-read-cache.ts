@@ -9,8 +9,18 @@ export interface CacheToken {
 }
 
 /**
- * Responsibilities: the serialized `GET /v2/apps/{id}` answers of recently read apps, so hot reads
- * cost no database round trip and no serialization. Coherent across replicas: every committed write
+ * What is kept per app: the part of its `GET /v2/apps/{id}` answer that only app writes change
+ * (definition and deployments, serialized but left open: `appHeadJson`) and its service ports. The
+ * tasks and counts are not cached: the scheduler writes them without announcing it.
+ */
+export interface CachedApp {
+  readonly head: string;
+  readonly servicePorts: readonly number[];
+}
+
+/**
+ * Responsibilities: the serialized definition part of the `GET /v2/apps/{id}` answers of recently
+ * read apps, so hot reads need neither the app row nor its serialization. Coherent across replicas: every committed write
  * notifies Postgres' `pacer_apps` channel (ChangeFeed), which drops the entry here; while the feed is
  * down nothing is served or filled. A read racing a write cannot re-insert a stale answer: each
  * invalidation is stamped with a counter, and a fill is refused when its app was invalidated after
@@ -21,7 +31,7 @@ export interface CacheToken {
  */
 @Injectable()
 export class AppReadCache implements ChangeListener {
-  private readonly entries = new Map<string, { body: string; at: number }>();
+  private readonly entries = new Map<string, { value: CachedApp; at: number }>();
   private readonly stamps = new Map<string, number>();
   private counter = 0;
   private floor = 0;
@@ -34,7 +44,7 @@ export class AppReadCache implements ChangeListener {
     feed.subscribe(this);
   }
 
-  get(id: string): string | undefined {
+  get(id: string): CachedApp | undefined {
     if (!this.feed.connected) return undefined;
     const e = this.entries.get(id);
     if (!e) return undefined;
@@ -43,21 +53,21 @@ export class AppReadCache implements ChangeListener {
       this.entries.delete(id);
       return undefined;
     }
-    return e.body;
+    return e.value;
   }
 
   token(): CacheToken {
     return { at: this.counter };
   }
 
-  fill(id: string, body: string, token: CacheToken): void {
+  fill(id: string, value: CachedApp, token: CacheToken): void {
     if (!this.feed.connected || this.config.appCacheEntries === 0) return;
     if (token.at < this.floor || (this.stamps.get(id) ?? 0) > token.at) return;
     if (this.entries.size >= this.config.appCacheEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(id, { body, at: this.clock.now().getTime() });
+    this.entries.set(id, { value, at: this.clock.now().getTime() });
   }
 
   changed(appId: string): void {

@@ -1,11 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFile, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/app-config';
+import { formatInstanceId, formatTaskId, type Instance, type InstanceState } from '../../src/core/instances';
+import { InstanceStore } from '../../src/persistence/instance-store';
+import { TaskFailureStore } from '../../src/persistence/task-failure-store';
+import type { QueueEntry, SchedulerControl } from '../../src/scheduler/scheduler-control';
 import { TEST_DATABASE_URL } from '../integration/test-env';
 
 /**
@@ -76,8 +80,29 @@ function exampleRequest(group: string, file: string): { method: string; body: un
 
 const DEPLOYMENT_RESULT = { deploymentId: expect.stringMatching(/^[0-9a-f-]{36}$/), version: expect.stringMatching(ISO_MS) };
 
+/** Stands in for the leader's scheduler: one queue entry, kills and delay resets recorded. */
+class StandInScheduler implements SchedulerControl {
+  entries: QueueEntry[] = [];
+  readonly kills: string[][] = [];
+  readonly resets: string[] = [];
+  isActive(): boolean {
+    return true;
+  }
+  queue(): readonly QueueEntry[] {
+    return this.entries;
+  }
+  resetDelay(appId: string): boolean {
+    this.resets.push(appId);
+    return this.entries.some((e) => e.appId === appId);
+  }
+  async killInstances(instanceIds: readonly string[]): Promise<void> {
+    this.kills.push([...instanceIds]);
+  }
+}
+
 describe('python3-marathon 0.13 against a listening Pacer', () => {
   let app: NestFastifyApplication;
+  const scheduler = new StandInScheduler();
   let baseUrl: string;
   const suffix = randomBytes(4).toString('hex');
   const g = `/py-${suffix}`;
@@ -91,7 +116,7 @@ describe('python3-marathon 0.13 against a listening Pacer', () => {
       DATABASE_POOL_SIZE: '8',
       MAX_RUNNING_DEPLOYMENTS: '100000',
     });
-    app = await createApp(config, { connectDatabase: true, logger: false });
+    app = await createApp(config, { connectDatabase: true, logger: false, schedulerControl: scheduler });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${port}`;
@@ -211,6 +236,76 @@ describe('python3-marathon 0.13 against a listening Pacer', () => {
     expect(r.get_deleted_app).toEqual({ raised: 'NotFoundError', status: 404, message: `App '${appId}' does not exist`, details: null });
     // The client's scale_app swallows the 404 of its GET and returns None.
     expect(r.scale_deleted_app).toBeNull();
+  }, SCRIPT_TIMEOUT_MS);
+
+  // The scheduler is not running here: the spec writes instance rows and a task failure as the
+  // leader would, and a stand-in SchedulerControl answers the queue and records the kills.
+  it('lists, embeds and kills tasks and reads the queue (strict Task, TaskFailure and QueueItem parsing)', async () => {
+    const appId = `${g}/taskapi/web`;
+    const res = await fetch(`${baseUrl}/v2/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: appId, cmd: 'sleep 100', cpus: 0.1, mem: 16, instances: 3, portDefinitions: [{ port: 0 }] }),
+    });
+    const created = (await res.json()) as { version: string; deployments: Array<{ id: string }>; portDefinitions: Array<{ port: number }> };
+    // nothing executes deployments here: cancel the create's so that scale=true is not locked
+    await fetch(`${baseUrl}/v2/deployments/${created.deployments[0].id}?force=true`, { method: 'DELETE' });
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const task = (host: string, state: InstanceState): Instance => {
+      const instanceId = formatInstanceId(appId, randomUUID());
+      return {
+        instanceId, appId, appVersion: created.version, goal: 'running', state, incarnation: 1, taskId: formatTaskId(instanceId, 1),
+        agentId: `${host}-S0`, host, hostPorts: [31000], createdAt: at(0), stateSince: at(1), stagedAt: at(1),
+        ...(state === 'TASK_RUNNING' ? { startedAt: at(2), healthy: true } : {}),
+      };
+    };
+    const [a, b, c] = [task('node-1', 'TASK_RUNNING'), task('node-2', 'TASK_RUNNING'), task('node-1', 'provisioned')];
+    await app.get(InstanceStore).upsertMany([a, b, c]);
+    await app.get(TaskFailureStore).recordMany([{ appId, taskId: formatTaskId(a.instanceId, 0), state: 'TASK_FAILED', message: 'exit 1', host: 'node-1', version: created.version, timestamp: at(0), slaveId: 'node-1-S0' }]);
+    scheduler.entries = [{
+      appId, appVersion: created.version, count: 1, since: at(3), timeLeftSeconds: 0, overdue: true, processedOffersCount: 2, unusedOffersCount: 1,
+      lastUnusedOfferAt: at(4), rejectSummaryLastOffers: [{ reason: 'InsufficientMemory', declined: 1, processed: 2 }],
+      lastUnusedOffers: [{ offer: { id: 'o1', agentId: 'node-1-S0', hostname: 'node-1', resources: [{ name: 'mem', role: '*', scalar: 8 }], attributes: [] }, timestamp: at(4), reason: ['InsufficientMemory'] }],
+    }];
+
+    const r = await runClient(baseUrl, 'tasks', appId, a.taskId as string, b.taskId as string, c.taskId as string);
+    expect(failedSteps(r)).toEqual({});
+    const ids = [a.taskId, b.taskId, c.taskId].sort();
+    expect(r.get_app).toEqual({
+      tasks: ids, tasksRunning: 2, tasksStaged: 1,
+      lastTaskFailure: { type: 'MarathonTaskFailure', taskId: formatTaskId(a.instanceId, 0), message: 'exit 1' },
+    });
+    expect(r.list_apps_embed_tasks).toEqual([3]);
+    expect(r.list_tasks_app).toHaveLength(3);
+    expect(r.list_tasks_app.find((t: { id: string }) => t.id === a.taskId)).toEqual({
+      type: 'MarathonTask', id: a.taskId, appId, host: 'node-1', slaveId: 'node-1-S0', state: 'TASK_RUNNING', ports: [31000],
+      servicePorts: [created.portDefinitions[0].port], stagedAt: at(1), startedAt: at(2), version: created.version,
+    });
+    expect(r.list_tasks_app.find((t: { id: string }) => t.id === c.taskId)).toMatchObject({ state: 'TASK_STAGING', startedAt: null });
+    expect(r.list_tasks_all).toEqual(ids);
+
+    expect(r.kill_task).toMatchObject({ type: 'MarathonTask', id: a.taskId });
+    expect(r.kill_unknown_task).toMatchObject({ raised: 'NotFoundError', status: 404 });
+    expect(r.kill_tasks_on_host).toEqual([b.taskId]);
+    expect(r.kill_given_tasks).toBe(true);
+    expect(scheduler.kills).toEqual([[a.instanceId], [b.instanceId], [c.instanceId]]);
+    expect(r.kill_tasks_scale).toEqual(['deploymentId', 'version']);
+    expect(r.kill_task_scale).toEqual(['deploymentId', 'version']);
+
+    const item = {
+      type: 'MarathonQueueItem', app: appId, appType: 'MarathonApp', count: 1, delay: { timeLeftSeconds: 0, overdue: true }, since: at(3),
+      processedOffersSummary: {
+        processedOffersCount: 2, unusedOffersCount: 1, lastUnusedOfferAt: at(4),
+        rejectSummaryLastOffers: [{ reason: 'InsufficientMemory', declined: 1, processed: 2 }],
+        rejectSummaryLaunchAttempt: [{ reason: 'InsufficientMemory', declined: 1, processed: 2 }],
+      },
+      lastUnusedOffers: null,
+    };
+    expect(r.list_queue).toEqual([item]);
+    expect(r.list_queue_offers).toEqual([{ ...item, lastUnusedOffers: scheduler.entries[0].lastUnusedOffers }]);
+    expect(r.reset_delay).toBeNull();
+    expect(scheduler.resets).toEqual([appId, `${appId}-idle`]);
+    expect(r.reset_delay_unknown).toEqual({ raised: 'NotFoundError', status: 404, message: `Application ${appId}-idle not found in tasks queue.`, details: null });
   }, SCRIPT_TIMEOUT_MS);
 
   it('raises the client exceptions for 404 and 422 answers', async () => {

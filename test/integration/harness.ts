@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/bootstrap';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/app-config';
+import type { SchedulerControl } from '../../src/scheduler/scheduler-control';
 import { TEST_DATABASE_URL } from './test-env';
 
 export interface TestApp {
@@ -21,10 +22,13 @@ export interface TestResponse {
   readonly body: any;
 }
 
-/** Pacer on the real test database, configured by environment-like overrides. */
-export async function startTestApp(env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
+/**
+ * Pacer on the real test database, configured by environment-like overrides. `schedulerControl`
+ * stands in for the scheduler the API talks to (default: none, so queue and kill calls answer 503).
+ */
+export async function startTestApp(env: Record<string, string> = {}, clock?: Clock, options: { schedulerControl?: SchedulerControl } = {}): Promise<TestApp> {
   const config = loadConfig({ DATABASE_URL: TEST_DATABASE_URL, PACER_ADVERTISED_ADDRESS: 'pacer.test:8080', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '8', ...env });
-  const app = await createApp(config, { connectDatabase: true, logger: false, clock });
+  const app = await createApp(config, { connectDatabase: true, logger: false, clock, schedulerControl: options.schedulerControl });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -1,3 +1,5 @@
+import { ZERO_COUNTS, type TaskCounts } from '../../core/instances/task-view';
+
 /** Embeds a client can ask for (`embed=apps.tasks` on the list, `embed=app.tasks` on one app). */
 export interface AppEmbeds {
   readonly tasks: boolean;
@@ -27,25 +29,45 @@ export function parseEmbeds(values: readonly string[], single: boolean): AppEmbe
   };
 }
 
-/** What the scheduler knows about an app's tasks (zeros until instances exist). */
+/** What the scheduler knows about an app: read fresh from Postgres for every answer. */
 export interface AppRuntime {
   readonly deployments: readonly string[];
+  /** live task counts (core `countTasks`); zeros when absent */
+  readonly counts?: TaskCounts;
+  /** the app's tasks, already serialized as a JSON array (written when tasks are embedded) */
+  readonly tasksJson?: string;
+  /** the app's lastTaskFailure, already serialized (written when embedded and there is one) */
+  readonly lastTaskFailureJson?: string;
+}
+
+/**
+ * The definition-and-deployments part of an AppInfo: the definition's JSON text with `deployments`
+ * spliced in before its closing brace, left open for `appStatusJson`. It does not depend on the
+ * tasks, so GET /v2/apps/{id} keeps it in the read cache.
+ */
+export function appHeadJson(definitionJson: string, deployments: readonly string[]): string {
+  const end = definitionJson.lastIndexOf('}');
+  return `${definitionJson.slice(0, end)},"deployments":[${deployments.map((id) => `{"id":${JSON.stringify(id)}}`).join(',')}]`;
+}
+
+/** The status fields that close an `appHeadJson`: counts always, the rest as embedded. */
+export function appStatusJson(runtime: Omit<AppRuntime, 'deployments'>, embeds: AppEmbeds): string {
+  const c = runtime.counts ?? ZERO_COUNTS;
+  let out = `,"tasksStaged":${c.staged},"tasksRunning":${c.running},"tasksHealthy":${c.healthy},"tasksUnhealthy":${c.unhealthy}`;
+  if (embeds.tasks) out += `,"tasks":${runtime.tasksJson ?? '[]'}`;
+  if (embeds.lastTaskFailure && runtime.lastTaskFailureJson !== undefined) out += `,"lastTaskFailure":${runtime.lastTaskFailureJson}`;
+  if (embeds.readiness) out += ',"readinessCheckResults":[]';
+  if (embeds.taskStats) out += ',"taskStats":{}';
+  return `${out}}`;
 }
 
 /**
  * AppInfo = the stored definition + status fields, with only Marathon's own keys, built from the
- * definition's JSON text without parsing it: the status
- * fields are spliced in before the closing brace. `{"id": "/a", "cmd": "x"}` →
- * `{"id": "/a", "cmd": "x","tasksStaged":0,...,"deployments":[{"id":"…"}]}`. Lists of thousands of
- * apps are answered without a parse/serialize round trip per app.
+ * definition's JSON text without parsing it: the status fields are spliced in before the closing
+ * brace. `{"id": "/a", "cmd": "x"}` → `{"id": "/a", "cmd": "x","deployments":[{"id":"…"}],
+ * "tasksStaged":0,...}`. Lists of thousands of apps are answered without a parse/serialize round
+ * trip per app.
  */
 export function appInfoJson(definitionJson: string, runtime: AppRuntime, embeds: AppEmbeds): string {
-  const end = definitionJson.lastIndexOf('}');
-  let out = `${definitionJson.slice(0, end)},"tasksStaged":0,"tasksRunning":0,"tasksHealthy":0,"tasksUnhealthy":0,"deployments":[`;
-  out += runtime.deployments.map((id) => `{"id":${JSON.stringify(id)}}`).join(',');
-  out += ']';
-  if (embeds.tasks) out += ',"tasks":[]';
-  if (embeds.readiness) out += ',"readinessCheckResults":[]';
-  if (embeds.taskStats) out += ',"taskStats":{}';
-  return `${out}}`;
+  return appHeadJson(definitionJson, runtime.deployments) + appStatusJson(runtime, embeds);
 }

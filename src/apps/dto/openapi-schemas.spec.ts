@@ -2,6 +2,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { APP_DEFAULTS, APP_KEYS, HEALTH_CHECK_DEFAULTS, READINESS_CHECK_DEFAULTS } from '../../core/apps/defaults';
+import type { Instance } from '../../core/instances/instance';
+import { queueItemJson } from '../../queue/dto/queue.mapper';
+import type { QueueEntry } from '../../scheduler/scheduler-control';
+import { taskFailureJson, taskJson } from '../../tasks/dto/task.mapper';
+import { appInfoJson, parseEmbeds } from './app.mapper';
 import { OPENAPI_SCHEMAS, ref } from './openapi-schemas';
 
 type Schema = SchemaObject | ReferenceObject;
@@ -236,6 +241,29 @@ describe('OPENAPI_SCHEMAS', () => {
 
     it('GET /v2/info (info.json)', () => {
       expect(undescribed(readJson(join(RESPONSES, 'info.json')), ref('Info'), '')).toEqual([]);
+    });
+
+    it("Pacer's own task, queue item and AppInfo answers", () => {
+      const task: Instance = {
+        instanceId: 'web.instance-1', appId: '/web', appVersion: '2026-01-01T00:00:00.000Z', goal: 'running', state: 'TASK_RUNNING',
+        incarnation: 1, taskId: 'web.instance-1._app.1', agentId: 'a1', host: '10.0.0.1', hostPorts: [31000], createdAt: '2026-01-01T00:00:00.000Z',
+        stateSince: '2026-01-01T00:00:00.000Z', stagedAt: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:01.000Z',
+      };
+      const tasks = JSON.parse(JSON.stringify({ tasks: [taskJson(task, [10000])] })) as Json;
+      expect(undescribed(tasks, ref('TaskList'), '')).toEqual([]);
+      const entry: QueueEntry = {
+        appId: '/web', appVersion: task.appVersion, count: 1, since: task.createdAt, timeLeftSeconds: 0, overdue: true, processedOffersCount: 1,
+        unusedOffersCount: 1, lastUnusedOfferAt: task.createdAt, lastUsedOfferAt: task.createdAt,
+        rejectSummaryLastOffers: [{ reason: 'InsufficientCpus', declined: 1, processed: 1 }],
+        lastUnusedOffers: [{ offer: { id: 'o', agentId: 'a', hostname: 'h', resources: [{ name: 'ports', role: '*', ranges: [{ begin: 1, end: 2 }] }], attributes: [{ name: 'rack', text: 'r' }] }, timestamp: task.createdAt, reason: ['InsufficientCpus'] }],
+      };
+      const queue = JSON.parse(`{"queue":[${queueItemJson(entry, '{"id":"/web","cmd":"sleep 1"}', true)}]}`) as Json;
+      expect(undescribed(queue, ref('Queue'), '')).toEqual([]);
+      const failure = taskFailureJson({ appId: '/web', taskId: 'web.instance-1._app.1', state: 'TASK_FAILED', message: 'm', host: 'h', version: task.appVersion, timestamp: task.createdAt, slaveId: 'a1' });
+      const info = JSON.parse(
+        appInfoJson('{"id":"/web","cmd":"sleep 1"}', { deployments: ['d'], tasksJson: JSON.stringify([taskJson(task, [10000])]), lastTaskFailureJson: JSON.stringify(failure) }, parseEmbeds(['app.readiness'], true)),
+      ) as Json;
+      expect(undescribed(info, ref('AppInfo'), '')).toEqual([]);
     });
 
     it('the walker reports undescribed keys and wrong enums', () => {

@@ -243,7 +243,70 @@ def scenario_examples(c, args):
     return s.results
 
 
+def task_summary(t):
+    """The parsed MarathonTask: its class and the fields clients read."""
+    return {
+        'type': type(t).__name__,
+        'id': t.id,
+        'appId': t.app_id,
+        'host': t.host,
+        'slaveId': t.slave_id,
+        'state': t.state,
+        'ports': t.ports,
+        'servicePorts': t.service_ports,
+        'stagedAt': iso(t.staged_at),
+        'startedAt': iso(t.started_at),
+        'version': t.version,
+    }
+
+
+def scenario_tasks(c, args):
+    """Tasks, kills and the queue; the spec wrote the instance rows and stands in for the scheduler."""
+    app_id, task_a, task_b, task_c = args
+    s = Steps()
+
+    def app_with_tasks():
+        app = c.get_app(app_id)
+        failure = app.last_task_failure
+        return {
+            'tasks': sorted(t.id for t in app.tasks),
+            'tasksRunning': app.tasks_running,
+            'tasksStaged': app.tasks_staged,
+            'lastTaskFailure': {'type': type(failure).__name__, 'taskId': failure.task_id, 'message': failure.message} if failure else None,
+        }
+
+    s.run('get_app', app_with_tasks)
+    s.run('list_apps_embed_tasks', lambda: [len(a.tasks) for a in c.list_apps(app_id=app_id, embed_tasks=True, embed_last_task_failure=True)])
+    s.run('list_tasks_app', lambda: sorted((task_summary(t) for t in c.list_tasks(app_id)), key=lambda t: t['id']))
+    s.run('list_tasks_all', lambda: sorted(t.id for t in c.list_tasks() if t.app_id == app_id))
+    s.run('kill_task', lambda: task_summary(c.kill_task(app_id, task_a)))
+    s.expect_error('kill_unknown_task', lambda: c.kill_task(app_id, task_a.rsplit('.', 1)[0] + '.99'))
+    s.run('kill_tasks_on_host', lambda: sorted(t.id for t in c.kill_tasks(app_id, host='node-2')))
+    s.run('kill_given_tasks', lambda: c.kill_given_tasks([task_c]))
+    s.run('kill_tasks_scale', lambda: sorted(c.kill_tasks(app_id, scale=True).keys()))
+    s.run('kill_task_scale', lambda: sorted(c.kill_task(app_id, task_b, scale=True).keys()))
+
+    def queue(embed):
+        return [{
+            'type': type(q).__name__,
+            'app': q.app.id,
+            'appType': type(q.app).__name__,
+            'count': q.count,
+            'delay': {'timeLeftSeconds': q.delay.time_left_seconds, 'overdue': q.delay.overdue},
+            'since': q.since,
+            'processedOffersSummary': q.processed_offers_summary,
+            'lastUnusedOffers': q.last_unused_offers,
+        } for q in c.list_queue(embed_last_unused_offers=embed)]
+
+    s.run('list_queue', lambda: queue(False))
+    s.run('list_queue_offers', lambda: queue(True))
+    s.run('reset_delay', lambda: c.reset_delay(app_id))
+    s.expect_error('reset_delay_unknown', lambda: c.reset_delay(app_id + '-idle'))
+    return s.results
+
+
 SCENARIOS = {
+    'tasks': scenario_tasks,
     'info': scenario_info,
     'metrics': scenario_metrics,
     'lifecycle': scenario_lifecycle,
