@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { callType, eventType, mesosRoot } from '../proto/schema';
 import { CodecError, decodeProtobuf, encodeProtobuf, fromMesosJson, missingRequired, toMesosJson } from './mesos-json';
-import { encodeRecord } from './recordio';
+import { encodeRecord, recordLength, writeRecord } from './recordio';
 import { RecordIOReader } from '../testing/recordio-reader';
 
 describe('schema', () => {
@@ -90,6 +90,18 @@ describe('Mesos JSON mapping', () => {
 describe('RecordIO', () => {
   it('frames as "<length>\\n<bytes>" counting bytes, not characters', () => {
     expect(encodeRecord(Buffer.from('{"a":"é"}')).toString()).toBe('10\n{"a":"é"}');
+  });
+
+  it('writes records back to back into one buffer as encodeRecord frames them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 2000 }), { maxLength: 8 }), (payloads) => {
+        const out = Buffer.alloc(payloads.reduce((n, p) => n + recordLength(p.length), 0));
+        let off = 0;
+        for (const p of payloads) off = writeRecord(out, off, p);
+        expect(off).toBe(out.length);
+        expect(out.toString('hex')).toBe(Buffer.concat(payloads.map((p) => encodeRecord(p))).toString('hex'));
+      }),
+    );
   });
 
   it('reads records back however the stream is chunked', () => {

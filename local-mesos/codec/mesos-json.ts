@@ -86,8 +86,40 @@ function parseNumber(v: unknown, path: string, float: boolean): number {
   return n;
 }
 
+/** Per message type: its required fields and the fields holding messages (the only ones to check). */
+const checkedFields = new WeakMap<protobuf.Type, { required: protobuf.Field[]; messages: protobuf.Field[] }>();
+
+function fieldsToCheck(type: protobuf.Type): { required: protobuf.Field[]; messages: protobuf.Field[] } {
+  let known = checkedFields.get(type);
+  if (!known) {
+    known = { required: type.fieldsArray.filter((f) => f.required), messages: type.fieldsArray.filter((f) => f.resolvedType instanceof protobuf.Type) };
+    checkedFields.set(type, known);
+  }
+  return known;
+}
+
+/** True when a required field is missing anywhere in `obj`; allocates nothing (every call is checked). */
+function anyMissing(type: protobuf.Type, obj: Plain): boolean {
+  const { required, messages } = fieldsToCheck(type);
+  for (const field of required) if (obj[field.name] === undefined || obj[field.name] === null) return true;
+  for (const field of messages) {
+    const v = obj[field.name];
+    if (v === undefined || v === null) continue;
+    const sub = field.resolvedType as protobuf.Type;
+    if (field instanceof protobuf.MapField) {
+      for (const k in v as Plain) if (anyMissing(sub, (v as Record<string, Plain>)[k])) return true;
+    } else if (field.repeated) {
+      for (const item of v as Plain[]) if (anyMissing(sub, item)) return true;
+    } else if (anyMissing(sub, v as Plain)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Dotted paths of required fields missing anywhere in `obj` (proto2 IsInitialized). */
 export function missingRequired(type: protobuf.Type, obj: Plain, prefix = ''): string[] {
+  if (!anyMissing(type, obj)) return [];
   const missing: string[] = [];
   for (const field of type.fieldsArray) {
     const v = obj[field.name];

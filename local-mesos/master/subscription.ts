@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { eventType } from '../proto/schema';
 import { encodeProtobuf, toMesosJson, type Plain } from '../codec/mesos-json';
-import { encodeRecord } from '../codec/recordio';
+import { recordLength, writeRecord } from '../codec/recordio';
 import type { EventMsg } from '../codec/types';
 
 export interface StreamLimits {
@@ -16,7 +16,9 @@ export interface StreamLimits {
 
 export class Subscription {
   closed = false;
-  private pending: Buffer[] = [];
+  /** Encoded events not yet written; framed as RecordIO records into one buffer on flush. */
+  private pending: Uint8Array[] = [];
+  /** Bytes of `pending` as records. */
   private pendingBytes = 0;
   private flushScheduled = false;
   private closeHandlers: (() => void)[] = [];
@@ -65,9 +67,8 @@ export class Subscription {
     const payload = this.json
       ? Buffer.from(JSON.stringify(toMesosJson(type, event as unknown as Plain)), 'utf8')
       : encodeProtobuf(type, event as unknown as Plain);
-    const record = encodeRecord(payload);
-    this.pending.push(record);
-    this.pendingBytes += record.length;
+    this.pending.push(payload);
+    this.pendingBytes += recordLength(payload.length);
     if (this.pendingBytes + this.res.writableLength > this.limits.maxBufferBytes) {
       // A subscriber that stops reading must not grow our memory without bound.
       this.close();
@@ -82,7 +83,10 @@ export class Subscription {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed || this.pending.length === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    // One buffer for every record of this tick: no per-event framing buffers.
+    const data = Buffer.allocUnsafe(this.pendingBytes);
+    let offset = 0;
+    for (const payload of this.pending) offset = writeRecord(data, offset, payload);
     this.pending = [];
     this.pendingBytes = 0;
     const step = this.limits.chunkBytes;

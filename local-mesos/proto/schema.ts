@@ -571,5 +571,8 @@ export function mesosRoot(): protobuf.Root {
   return cachedRoot;
 }
 
-export const callType = (): protobuf.Type => mesosRoot().lookupType('mesos.v1.scheduler.Call');
-export const eventType = (): protobuf.Type => mesosRoot().lookupType('mesos.v1.scheduler.Event');
+let cachedCall: protobuf.Type | undefined;
+let cachedEvent: protobuf.Type | undefined;
+/** mesos.v1.scheduler.Call and Event, looked up once (every call and every event needs one). */
+export const callType = (): protobuf.Type => (cachedCall ??= mesosRoot().lookupType('mesos.v1.scheduler.Call'));
+export const eventType = (): protobuf.Type => (cachedEvent ??= mesosRoot().lookupType('mesos.v1.scheduler.Event'));
