@@ -12,6 +12,7 @@ import { QueueModule } from './queue/queue.module';
 import type { SchedulerControl } from './scheduler/scheduler-control';
 import { SchedulerControlModule } from './scheduler/scheduler-control.module';
 import { TasksModule } from './tasks/tasks.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 export interface AppModuleOptions {
   /** false builds the app without a database connection (OpenAPI generation). */
@@ -57,6 +58,7 @@ export class AppModule {
         SchedulerControlModule.forRoot(options.schedulerControl),
         HealthModule,
         MesosModule.forRoot(options.scheduler ?? false),
+        SchedulerModule,
       ],
     };
   }

@@ -127,7 +127,7 @@ describe.each(ENCODINGS)('task processes (%s)', (encoding) => {
           sock.on('end', () => resolve(data));
           sock.on('error', () => resolve(''));
         }),
-      5000,
+      15_000, // a node process starting on a loaded 2-core machine
       'task listening on its port',
     );
     expect(reply).toBe('hi');

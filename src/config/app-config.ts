@@ -33,6 +33,24 @@ export interface AppConfig {
   readonly appCacheTtlMs: number;
   readonly localPortMin: number;
   readonly localPortMax: number;
+  /** Marathon `--max_instances_per_offer` (Marathon: 5; higher here so one offer cycle fills agents). */
+  readonly maxInstancesPerOffer: number;
+  /** Marathon `--decline_offer_duration`: refuse filter for offers nothing waiting could use. */
+  readonly declineOfferDurationSeconds: number;
+  /** Marathon `--min_revive_offers_interval`. */
+  readonly minReviveOffersIntervalMs: number;
+  /** Marathon `--reconciliation_interval`: explicit + implicit reconciliation besides each SUBSCRIBED. */
+  readonly reconciliationIntervalSeconds: number;
+  /** Marathon `--scale_apps_interval`: every app outside a deployment is brought to its count. */
+  readonly scaleAppsIntervalSeconds: number;
+  /** Marathon `--task_launch_confirm_timeout`: a launch Mesos never confirmed is killed and retried. */
+  readonly taskLaunchConfirmTimeoutSeconds: number;
+  /** Marathon `--task_launch_timeout`: a task stuck in staging/starting this long is killed. */
+  readonly taskLaunchTimeoutSeconds: number;
+  /** A kill not answered by a terminal update is sent again after this long. */
+  readonly killRetrySeconds: number;
+  /** The scheduler's housekeeping period (timeouts, backoff expiry, deployment progress). */
+  readonly schedulerTickMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly logPretty: boolean;
 }
@@ -143,6 +161,15 @@ export function loadConfig(env: Env): AppConfig {
     appCacheTtlMs: int(env, 'APP_CACHE_TTL_MS', 30_000, 0, 3_600_000),
     localPortMin,
     localPortMax,
+    maxInstancesPerOffer: int(env, 'MAX_INSTANCES_PER_OFFER', 100, 1, 100_000),
+    declineOfferDurationSeconds: int(env, 'DECLINE_OFFER_DURATION_SECONDS', 120, 0, 86_400),
+    minReviveOffersIntervalMs: int(env, 'MIN_REVIVE_OFFERS_INTERVAL_MS', 5000, 0, 3_600_000),
+    reconciliationIntervalSeconds: int(env, 'RECONCILIATION_INTERVAL_SECONDS', 600, 1, 86_400),
+    scaleAppsIntervalSeconds: int(env, 'SCALE_APPS_INTERVAL_SECONDS', 60, 1, 86_400),
+    taskLaunchConfirmTimeoutSeconds: int(env, 'TASK_LAUNCH_CONFIRM_TIMEOUT_SECONDS', 300, 1, 86_400),
+    taskLaunchTimeoutSeconds: int(env, 'TASK_LAUNCH_TIMEOUT_SECONDS', 300, 1, 86_400),
+    killRetrySeconds: int(env, 'KILL_RETRY_SECONDS', 30, 1, 86_400),
+    schedulerTickMs: int(env, 'SCHEDULER_TICK_MS', 1000, 10, 60_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     logPretty: bool(env, 'LOG_PRETTY', false),
   };

@@ -1,29 +1,25 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Metrics } from '../common/metrics';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Leadership } from '../leader/leadership';
 import { parseMesosMaster, StaticMasterDetector, type MasterDetector } from './detector';
-import { MesosSchedulerDriver } from './driver';
+import { MesosSchedulerDriver, type SchedulerListener } from './driver';
 import { PgFrameworkIdStore, pgHasInstances } from './framework-store';
 import { MesosMetrics } from './metrics';
-import type { SchedulerEvent } from './types';
 import { ZkMasterDetector } from './zk-detector';
 
 /** Whether this process runs the scheduler (main: yes; tests and tools building the app: no). */
 export const MESOS_SCHEDULER_ENABLED = Symbol('MESOS_SCHEDULER_ENABLED');
 
-/** Refuse filter for offers nobody wants: long, so an idle framework costs the master nothing. */
-export const IDLE_REFUSE_SECONDS = 3600;
-
 /**
- * Runs the Mesos driver while this replica leads, and (until the launch queue exists) owns what
- * the driver hears: suppresses offers, declines any that still come with a long filter, runs
- * implicit reconciliation after each subscription and acknowledges updates (there is no instance
- * state to persist yet). The scheduler of the next issue replaces `handle` with its own listener.
+ * Owns the Mesos driver of this replica's leadership term: creates it (framework settings, master
+ * detection, framework-id store) and stops it on shutdown. The scheduler (src/scheduler) starts it
+ * with its listener once the term's state is loaded, so no event is ever heard before Pacer knows
+ * its instances.
  */
 @Injectable()
-export class MesosService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MesosService implements OnApplicationShutdown {
   private readonly logger = new Logger('Mesos');
   private readonly metrics: MesosMetrics;
   private driverValue: MesosSchedulerDriver | undefined;
@@ -42,16 +38,25 @@ export class MesosService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.driverValue;
   }
 
+  /** Whether this process should run the scheduler now (enabled, database connected, leading). */
+  shouldSchedule(): boolean {
+    return this.enabled && this.ds?.isInitialized === true && this.leadership.isLeader();
+  }
+
   /** For /v2/info: the framework id and the master we are connected to. */
   status(): { frameworkId: string | undefined; master: string | undefined } {
     return { frameworkId: this.driverValue?.frameworkId, master: this.driverValue?.master };
   }
 
-  onApplicationBootstrap(): void {
-    if (!this.enabled || !this.ds?.isInitialized || !this.leadership.isLeader()) return;
-    this.driverValue = this.createDriver(this.ds);
-    this.driverValue.on((e) => this.handle(e));
-    this.driverValue.start();
+  /** Create the driver, attach the listener, subscribe. */
+  start(listener: SchedulerListener): MesosSchedulerDriver {
+    if (!this.ds) throw new Error('the Mesos driver needs the database (framework id)');
+    if (this.driverValue) throw new Error('the Mesos driver is already running');
+    const driver = this.createDriver(this.ds);
+    driver.on(listener);
+    this.driverValue = driver;
+    driver.start();
+    return driver;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,23 +82,6 @@ export class MesosService implements OnApplicationBootstrap, OnApplicationShutdo
       metrics: this.metrics,
       log,
     });
-  }
-
-  private async handle(e: SchedulerEvent): Promise<void> {
-    const driver = this.driverValue;
-    if (!driver) return;
-    try {
-      if (e.type === 'subscribed') {
-        await driver.suppress();
-        await driver.reconcile([]);
-      } else if (e.type === 'offers' && e.offers.length > 0) {
-        await driver.decline(e.offers.map((o) => o.id.value), IDLE_REFUSE_SECONDS);
-      } else if (e.type === 'update') {
-        await driver.acknowledge(e.status);
-      }
-    } catch (err) {
-      this.logger.warn(`handling ${e.type}: ${(err as Error).message}`);
-    }
   }
 }
 

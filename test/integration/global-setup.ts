@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     const old = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`);
     for (const { datname } of old.rows) {
-      const pid = Number(datname.slice(PREFIX.length));
+      const pid = Number.parseInt(datname.slice(PREFIX.length), 10); // `<pid>` or `<pid>_s<n>` (scratch-db.ts)
       if (pid === process.pid || isAlive(pid)) continue;
       await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }

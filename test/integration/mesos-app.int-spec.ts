@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { PgFrameworkIdStore, pgHasInstances } from '../../src/mesos/framework-store';
 import { createDataSource } from '../../src/persistence/data-source';
 import { eventually, frameworksOf, startMesos } from './mesos-helpers';
-import { TEST_DATABASE_URL } from './test-env';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-db';
 
 jest.setTimeout(30_000);
 
@@ -18,9 +18,12 @@ describe('Pacer runs the Mesos driver while it leads', () => {
   let ds: DataSource;
   let store: PgFrameworkIdStore;
   let app: NestFastifyApplication | undefined;
+  let db: ScratchDatabase;
 
   beforeAll(async () => {
-    ds = createDataSource(TEST_DATABASE_URL, 2);
+    // The scheduler acts on every app it finds: a database of its own.
+    db = await createScratchDatabase();
+    ds = createDataSource(db.url, 2);
     await ds.initialize();
     store = new PgFrameworkIdStore(ds);
     await store.clear();
@@ -31,10 +34,11 @@ describe('Pacer runs the Mesos driver while it leads', () => {
     await mesos.stop();
     await store.clear();
     await ds.destroy();
+    await db.drop();
   });
 
   async function start(encoding: 'protobuf' | 'json'): Promise<NestFastifyApplication> {
-    const config = loadConfig({ DATABASE_URL: TEST_DATABASE_URL, LOG_LEVEL: 'silent', MESOS_MASTER: mesos.url, MESOS_ENCODING: encoding, PACER_ADVERTISED_ADDRESS: 'pacer.test:8080' });
+    const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', MESOS_MASTER: mesos.url, MESOS_ENCODING: encoding, PACER_ADVERTISED_ADDRESS: 'pacer.test:8080' });
     const a = await createApp(config, { connectDatabase: true, scheduler: true, logger: false });
     await a.init();
     return a;

@@ -1,0 +1,36 @@
+import type { AppDefinition } from '../core/apps';
+import type { Deployment } from '../core/deployments/deployment';
+import type { Instance, TaskFailure } from '../core/instances';
+import type { Offer, ReconcileTask, TaskInfo, TaskStatus } from '../mesos/types';
+
+/** What the scheduler asks of the Mesos driver (MesosSchedulerDriver implements it). */
+export interface MesosPort {
+  readonly isSubscribed: boolean;
+  launch(offerIds: readonly string[], tasks: readonly TaskInfo[], refuseSeconds?: number): Promise<void>;
+  decline(offerIds: readonly string[], refuseSeconds?: number): Promise<void>;
+  revive(roles?: readonly string[]): Promise<void>;
+  suppress(roles?: readonly string[]): Promise<void>;
+  kill(taskId: string, agentId?: string): Promise<void>;
+  acknowledge(status: TaskStatus): Promise<boolean>;
+  reconcile(tasks: readonly ReconcileTask[]): Promise<void>;
+}
+
+/** Everything the scheduler reads and writes in Postgres. */
+export interface SchedulerStore {
+  loadInstances(): Promise<Instance[]>;
+  writeInstances(upserts: readonly Instance[], deletes: readonly string[]): Promise<void>;
+  /** current definitions; every asked id is in the answer (null = no such app); all apps when `ids` is undefined */
+  loadApps(ids?: readonly string[]): Promise<Map<string, AppDefinition | null>>;
+  /** `versionInfo.lastConfigChangeAt` (else the version) of stored app versions, keyed `${appId} ${version}` */
+  configVersions(pairs: readonly (readonly [string, string])[]): Promise<Map<string, string>>;
+  loadDeployments(): Promise<Deployment<AppDefinition>[]>;
+  /** record that a plan reached `step` (1-based) */
+  saveProgress(deploymentId: string, step: number): Promise<void>;
+  /** the plan is done: delete it; false when it was no longer stored (cancelled or superseded) */
+  finishDeployment(deploymentId: string): Promise<boolean>;
+  recordFailures(failures: readonly TaskFailure[]): Promise<void>;
+  /** tell every replica that these apps' stored state changed (deployments list) */
+  announce(appIds: readonly string[]): void;
+}
+
+export type { Offer };

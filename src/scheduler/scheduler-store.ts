@@ -1,0 +1,92 @@
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { AppDefinition } from '../core/apps';
+import type { Deployment } from '../core/deployments/deployment';
+import type { Instance, TaskFailure } from '../core/instances';
+import type { AppStore } from '../persistence/app-store';
+import type { ChangeNotifier } from '../persistence/change-feed';
+import type { InstanceStore } from '../persistence/instance-store';
+import type { SchedulerStore } from './ports';
+
+export interface FailureSink {
+  recordMany(failures: readonly TaskFailure[]): Promise<void>;
+}
+
+/** The scheduler's Postgres adapter: the stores the API uses, plus the few statements only the leader runs. */
+export class PgSchedulerStore implements SchedulerStore {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly instances: InstanceStore,
+    private readonly apps: AppStore,
+    private readonly notifier: ChangeNotifier,
+    private readonly failures: FailureSink,
+  ) {}
+
+  loadInstances(): Promise<Instance[]> {
+    return this.instances.loadAll();
+  }
+
+  async writeInstances(upserts: readonly Instance[], deletes: readonly string[]): Promise<void> {
+    if (upserts.length > 0) await this.instances.upsertMany(upserts);
+    if (deletes.length > 0) await this.instances.deleteMany(deletes);
+  }
+
+  async loadApps(ids?: readonly string[]): Promise<Map<string, AppDefinition | null>> {
+    const out = new Map<string, AppDefinition | null>();
+    for (const id of ids ?? []) out.set(id, null);
+    const res = await this.pool().query<{ id: string; json: string }>(
+      ids === undefined
+        ? { text: 'SELECT id, definition::text AS json FROM apps' }
+        : { name: 'pacer_scheduler_apps', text: 'SELECT id, definition::text AS json FROM apps WHERE id = ANY($1::text[])', values: [ids] },
+    );
+    for (const r of res.rows) out.set(r.id, JSON.parse(r.json) as AppDefinition);
+    return out;
+  }
+
+  async configVersions(pairs: readonly (readonly [string, string])[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < pairs.length; i += 10_000) {
+      const chunk = pairs.slice(i, i + 10_000);
+      const res = await this.pool().query<{ app_id: string; version: string; config: string }>({
+        text: `SELECT v.app_id,
+                      to_char(v.version AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS version,
+                      coalesce(v.definition->'versionInfo'->>'lastConfigChangeAt',
+                               to_char(v.version AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS config
+                 FROM app_versions v
+                 JOIN unnest($1::text[], $2::timestamptz[]) AS p(app_id, version)
+                   ON v.app_id = p.app_id AND v.version = p.version`,
+        values: [chunk.map((p) => p[0]), chunk.map((p) => p[1])],
+      });
+      for (const r of res.rows) out.set(`${r.app_id} ${r.version}`, r.config);
+    }
+    return out;
+  }
+
+  loadDeployments(): Promise<Deployment<AppDefinition>[]> {
+    return this.apps.listDeployments();
+  }
+
+  async saveProgress(deploymentId: string, step: number): Promise<void> {
+    await this.pool().query({
+      name: 'pacer_deployment_progress',
+      text: `UPDATE deployments SET current_step = $2, status = 'running' WHERE id = $1`,
+      values: [deploymentId, step],
+    });
+  }
+
+  async finishDeployment(deploymentId: string): Promise<boolean> {
+    return (await this.apps.deleteDeployment(deploymentId)) !== undefined;
+  }
+
+  recordFailures(failures: readonly TaskFailure[]): Promise<void> {
+    return this.failures.recordMany(failures);
+  }
+
+  announce(appIds: readonly string[]): void {
+    this.notifier.announce(appIds);
+  }
+
+  private pool(): Pool {
+    return (this.ds.driver as unknown as { master: Pool }).master;
+  }
+}
