@@ -1,6 +1,6 @@
 // GET /state: frameworks, agents (total/used/offered/free resources) and tasks with their states.
 import type { Master } from '../master/master';
-import type { Task } from '../master/task';
+import { pendingCount, type Task } from '../master/task';
 
 export function taskState(master: Master, task: Task): Record<string, unknown> {
   return {
@@ -11,7 +11,7 @@ export function taskState(master: Master, task: Task): Record<string, unknown> {
     state: task.agent.active ? task.state : 'TASK_UNREACHABLE',
     healthy: task.healthy,
     resources: task.res.toJSON(),
-    unacknowledged_updates: (task.pending?.queue.length ?? 0) / 2,
+    unacknowledged_updates: pendingCount(task.pending),
     /** Current resend backoff of the unacknowledged head (doubles on every resend), if any. */
     status_update_backoff_ms: task.pending?.backoffMs,
     pid: task.agent.executor.pid?.(task),

@@ -112,14 +112,16 @@ export class StatusUpdateManager {
     const at = clock();
     const p = task.pending;
     if (p === null) {
-      task.pending = { queue: [update, at], uuid: randomUuid(), resendAt: 0, backoffMs: this.resendMs };
+      task.pending = { head: update, headAt: at, rest: null, uuid: randomUuid(), resendAt: 0, backoffMs: this.resendMs };
       this.pending.add(task);
       this.forward(task);
-    } else if (p.queue.length >= 2 * MAX_QUEUED_UPDATES && !isTerminal((p.queue[p.queue.length - 2] as StatusUpdate).state)) {
-      p.queue[p.queue.length - 2] = update;
-      p.queue[p.queue.length - 1] = at;
+    } else if (p.rest === null) {
+      p.rest = [update, at];
+    } else if (p.rest.length >= 2 * (MAX_QUEUED_UPDATES - 1) && !isTerminal((p.rest[p.rest.length - 2] as StatusUpdate).state)) {
+      p.rest[p.rest.length - 2] = update;
+      p.rest[p.rest.length - 1] = at;
     } else {
-      p.queue.push(update, at);
+      p.rest.push(update, at);
     }
   }
 
@@ -127,17 +129,20 @@ export class StatusUpdateManager {
   acknowledge(task: Task, uuid: Uint8Array): void {
     const p = task.pending;
     if (p === null || uuid.length !== 16 || Buffer.from(uuid.buffer, uuid.byteOffset, 16).toString('latin1') !== p.uuid) return;
-    const head = p.queue[0] as StatusUpdate;
-    p.queue.splice(0, 2);
-    if (isTerminal(head.state)) {
+    if (isTerminal(p.head.state)) {
       this.drop(task);
       this.hooks.forget(task);
       return;
     }
-    if (p.queue.length === 0) {
+    const rest = p.rest;
+    if (rest === null) {
       this.drop(task);
       return;
     }
+    p.head = rest[0] as StatusUpdate;
+    p.headAt = rest[1] as number;
+    if (rest.length === 2) p.rest = null;
+    else rest.splice(0, 2);
     p.uuid = randomUuid();
     p.backoffMs = this.resendMs;
     this.forward(task);
@@ -155,8 +160,8 @@ export class StatusUpdateManager {
     this.held.get(fw)?.tasks.delete(task);
     p.resendAt = clock() + p.backoffMs;
     if (!fw.connected || !task.agent.active) return;
-    const timestamp = (EPOCH_MS + (p.queue[1] as number)) / 1000;
-    const event: EventMsg = { type: 'UPDATE', update: { status: statusMessage(task, p.queue[0] as StatusUpdate, timestamp, p.uuid) } };
+    const timestamp = (EPOCH_MS + p.headAt) / 1000;
+    const event: EventMsg = { type: 'UPDATE', update: { status: statusMessage(task, p.head, timestamp, p.uuid) } };
     fw.send(event);
   }
 

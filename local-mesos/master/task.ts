@@ -55,17 +55,25 @@ export interface StatusUpdate {
 
 /** Agent-side FIFO of a task with updates awaiting acknowledgement; exists only while it has any. */
 export interface PendingUpdates {
+  /** The head: the one update sent and awaiting ACKNOWLEDGE. */
+  head: StatusUpdate;
+  /** The head's timestamp (ms since the manager's epoch). */
+  headAt: number;
   /**
-   * Pairs [update, timestamp (ms since the manager's epoch)], oldest first; the first pair is the
-   * head: the one update sent and awaiting ACKNOWLEDGE. Bounded (see status-updates.ts).
+   * Updates queued behind the head as pairs [update, timestamp], oldest first; null while there are
+   * none (most of the time: a simulated launch queues one, RUNNING behind STARTING). Bounded (see
+   * status-updates.ts).
    */
-  queue: (StatusUpdate | number)[];
+  rest: (StatusUpdate | number)[] | null;
   /** The head's 16-byte uuid as a latin1 string (32 bytes on the heap instead of a Buffer view). */
   uuid: string;
   /** When the head is due for (re)sending (ms since the manager's epoch), and the current backoff. */
   resendAt: number;
   backoffMs: number;
 }
+
+/** Updates awaiting acknowledgement (the head and those queued behind it). */
+export const pendingCount = (p: PendingUpdates | null): number => (p === null ? 0 : 1 + (p.rest === null ? 0 : p.rest.length / 2));
 
 const HEALTHY_KNOWN = 1;
 const HEALTHY = 2;
