@@ -528,7 +528,6 @@ export class Master implements UpdateSink {
         kills.push(agent.executor.destroy(task));
         this.updates.drop(task);
       }
-      task.unreachableSince = agent.unreachableSince;
       if (isTerminal(task.state) && mode === 'kill') continue;
       this.sendMasterUpdate(task.fw, {
         taskId: task.id, state: 'TASK_UNREACHABLE', reason: 'REASON_AGENT_REMOVED', agentId: agent.id,
@@ -550,14 +549,14 @@ export class Master implements UpdateSink {
     const mode = agent.stopMode;
     agent.state = 'active';
     agent.stopMode = null;
-    for (const task of [...agent.tasks]) {
-      task.unreachableSince = 0;
-      if (mode !== 'kill') continue;
-      if (task.fw.tasks.get(task.id) === task) {
-        this.sendMasterUpdate(task.fw, { taskId: task.id, state: 'TASK_GONE', reason: 'REASON_AGENT_RESTARTED', agentId: agent.id, message: 'Agent restarted' });
+    if (mode === 'kill') {
+      for (const task of [...agent.tasks]) {
+        if (task.fw.tasks.get(task.id) === task) {
+          this.sendMasterUpdate(task.fw, { taskId: task.id, state: 'TASK_GONE', reason: 'REASON_AGENT_RESTARTED', agentId: agent.id, message: 'Agent restarted' });
+        }
+        task.state = 'TASK_GONE';
+        this.forget(task);
       }
-      task.state = 'TASK_GONE';
-      this.forget(task);
     }
     agent.used = agent.used.subtract(agent.used);
     for (const task of agent.tasks) if (!task.released) agent.used = agent.used.add(task.res);

@@ -31,7 +31,7 @@ function answerKnown(master: Master, fw: Framework, task: Task): void {
     agentId: task.agent.id,
     healthy: task.healthy,
     message: 'Reconciliation: Latest task state',
-    unreachableSince: behindPartition ? task.unreachableSince || task.agent.unreachableSince : undefined,
+    unreachableSince: behindPartition ? task.agent.unreachableSince : undefined,
   });
 }
 

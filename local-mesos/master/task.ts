@@ -4,21 +4,27 @@ import type { Agent } from '../agent/agent';
 import type { Framework } from './framework';
 import type { Resources } from './resources';
 
-export type TaskState =
-  | 'TASK_STAGING'
-  | 'TASK_STARTING'
-  | 'TASK_RUNNING'
-  | 'TASK_KILLING'
-  | 'TASK_FINISHED'
-  | 'TASK_FAILED'
-  | 'TASK_KILLED'
-  | 'TASK_LOST'
-  | 'TASK_ERROR'
-  | 'TASK_DROPPED'
-  | 'TASK_UNREACHABLE'
-  | 'TASK_GONE'
-  | 'TASK_GONE_BY_OPERATOR'
-  | 'TASK_UNKNOWN';
+const TASK_STATES = [
+  'TASK_STAGING',
+  'TASK_STARTING',
+  'TASK_RUNNING',
+  'TASK_KILLING',
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_LOST',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_UNREACHABLE',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNKNOWN',
+] as const;
+
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** A state's index in TASK_STATES (what a Task stores). */
+const STATE_INDEX = new Map<TaskState, number>(TASK_STATES.map((s, i) => [s, i]));
 
 const TERMINAL = new Set<TaskState>([
   'TASK_FINISHED',
@@ -80,20 +86,21 @@ const HEALTHY = 2;
 const RELEASED = 4;
 const KILL_REQUESTED = 8;
 const HAS_HEALTH_CHECK = 16;
+/** The state's index sits above the flag bits. */
+const STATE_SHIFT = 5;
+const FLAG_BITS = (1 << STATE_SHIFT) - 1;
 
 /**
  * The master's record of a task. Kept compact because simulated mode holds 100,000 of them: one
- * small object, flags packed in one small integer, update state only while updates are pending,
- * rarely used values out of line, ids and resources shared where they repeat.
+ * small object (8 fields), state and flags packed in one small integer, update state only while
+ * updates are pending, ids and resources shared where they repeat. Since when a task is unreachable
+ * is its agent's `unreachableSince` (all of an agent's tasks become unreachable together).
  */
 export class Task {
-  /** Latest state known to the master (the agent's latest, not the acknowledged head). */
-  state: TaskState = 'TASK_STAGING';
   /** null once every update has been acknowledged. */
   pending: PendingUpdates | null = null;
+  /** Flag bits, and above them the index of the latest state (TASK_STAGING = 0). */
   private flags: number;
-  /** ms epoch when the agent became unreachable (partitioned/stopped); 0 otherwise. */
-  unreachableSince = 0;
   /** Kill grace from the TaskInfo's kill policy, when it has one. */
   killGraceMs: number | undefined = undefined;
 
@@ -107,6 +114,14 @@ export class Task {
     hasHealthCheck: boolean,
   ) {
     this.flags = hasHealthCheck ? HAS_HEALTH_CHECK : 0;
+  }
+
+  /** Latest state known to the master (the agent's latest, not the acknowledged head). */
+  get state(): TaskState {
+    return TASK_STATES[this.flags >>> STATE_SHIFT];
+  }
+  set state(s: TaskState) {
+    this.flags = (this.flags & FLAG_BITS) | (STATE_INDEX.get(s)! << STATE_SHIFT);
   }
 
   private flag(bit: number, on: boolean): void {
