@@ -39,8 +39,8 @@ describe('health probes through BullMQ and the result stream (real Redis)', () =
 
   beforeAll(async () => {
     port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-    scheduler = new ProbeScheduler(conn);
-    // Two "replicas", each with its own worker.
+    scheduler = new ProbeScheduler({ ...conn, probesPerJob: 5 });
+    // Two "replicas", each with its own worker; few slots each, so one cannot take all the work.
     workers.push(new ProbeWorker({ ...conn, name: 'replica-a', concurrency: 4, maxLagMs: 5000, onError: (e) => errors.push(e) }));
     workers.push(new ProbeWorker({ ...conn, name: 'replica-b', concurrency: 4, maxLagMs: 5000, onError: (e) => errors.push(e) }));
     results = new ProbeResults({ ...conn, blockMs: 200, onError: (e) => errors.push(e) });
@@ -111,17 +111,6 @@ describe('health probes through BullMQ and the result stream (real Redis)', () =
     expect(seen.get(stale.taskId)).toMatchObject({ ok: false, ignored: true, skipped: 'late', latencyMs: 0 });
   });
 
-  it('the same (task, check, dueAt) queued twice is probed once', async () => {
-    const once = job('/healthy', { dueAt: Date.now() + 300 });
-    const count: ProbeResultMessage[] = [];
-    results.onResult((r) => { if (r.taskId === once.taskId) count.push(r); });
-    await scheduler.scheduleProbes([once, once]);
-    await scheduler.scheduleProbes([once]);
-    await eventually(() => count.length > 0);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(count).toHaveLength(1);
-  });
-
   it('a new reader can replay the retained results', async () => {
     const replay = new ProbeResults({ ...conn, from: 'retained', blockMs: 200 });
     const got = new Set<string>();
@@ -133,16 +122,50 @@ describe('health probes through BullMQ and the result stream (real Redis)', () =
     }
   });
 
-  it('the queue is bounded: past maxQueued, jobs are dropped and counted', async () => {
-    const bounded = new ProbeScheduler({ redisUrl: TEST_REDIS_URL, prefix: `${prefix}-bounded`, maxQueued: 5 });
+  it.each([
+    // probes per job, maxQueued, probes offered (all due within one slot), accepted
+    [1, 5, 8, 5],
+    [2, 4, 8, 4],
+    [25, 50, 8, 8],
+  ] as const)('the queue is bounded: %d probe(s) per job, maxQueued %d, %d offered → %d accepted, the rest dropped', async (probesPerJob, maxQueued, offered, accepted) => {
+    const bounded = new ProbeScheduler({ redisUrl: TEST_REDIS_URL, prefix: `${prefix}-bounded-${probesPerJob}`, maxQueued, probesPerJob });
     try {
       const far = Date.now() + 3_600_000; // delayed, so nothing works them meanwhile
-      const jobs = Array.from({ length: 8 }, (_, i) => job('/healthy', { dueAt: far + i }));
-      expect(await bounded.scheduleProbes(jobs)).toEqual({ accepted: 5, dropped: 3 });
-      expect(await bounded.backlog()).toBe(5);
-      expect(await bounded.scheduleProbes([job('/healthy', { dueAt: far })])).toEqual({ accepted: 0, dropped: 1 });
+      const jobs = Array.from({ length: offered }, (_, i) => job('/healthy', { dueAt: far + i }));
+      expect(await bounded.scheduleProbes(jobs)).toEqual({ accepted, dropped: offered - accepted });
+      expect(await bounded.backlog()).toBe(Math.ceil(accepted / probesPerJob));
     } finally {
       await bounded.close();
+    }
+  });
+
+  it('probes due in different slots travel in different jobs, each run at its own due time', async () => {
+    const base = Date.now() + 300;
+    const jobs = [job('/healthy', { dueAt: base }), job('/healthy', { dueAt: base + 50 }), job('/healthy', { dueAt: base + 400 })];
+    await scheduler.scheduleProbes(jobs);
+    await eventually(() => jobs.every((j) => seen.has(j.taskId)));
+    for (const j of jobs) {
+      const r = seen.get(j.taskId)!;
+      expect(r.ranAt).toBeGreaterThanOrEqual(j.dueAt);
+      expect(r.ranAt - j.dueAt).toBeLessThan(500);
+    }
+  });
+
+  it('a slow probe does not hold back the results of its batch', async () => {
+    const now = Date.now();
+    const slowServer = http.createServer(() => undefined); // never answers
+    const slowPort = await new Promise<number>((resolve) => slowServer.listen(0, '127.0.0.1', () => resolve((slowServer.address() as net.AddressInfo).port)));
+    try {
+      const hang = job('/x', { port: slowPort, timeoutSeconds: 3, dueAt: now });
+      const quick = job('/healthy', { dueAt: now + 1 });
+      await scheduler.scheduleProbes([hang, quick]);
+      await eventually(() => seen.has(quick.taskId), 2000);
+      expect(seen.has(hang.taskId)).toBe(false);
+      await eventually(() => seen.has(hang.taskId), 5000);
+      expect(seen.get(hang.taskId)).toMatchObject({ ok: false, cause: 'Request timed out after 3000 ms' });
+    } finally {
+      slowServer.closeAllConnections();
+      await new Promise((r) => slowServer.close(r));
     }
   });
 });
