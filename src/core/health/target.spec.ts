@@ -38,15 +38,22 @@ describe('probeSpec', () => {
 });
 
 describe('due times', () => {
-  it('first probes spread over min(interval, 5 s), stable per key', () => {
-    const offsets = Array.from({ length: 1000 }, (_, i) => firstDueAt(0, 10, `task-${i}.0`));
+  it.each([
+    // interval (s), spread (s), window (ms)
+    [10, undefined, 10_000],
+    [10, 5, 5000],
+    [2, 5, 2000],
+  ] as const)('first probes spread evenly over min(interval %d s, spread %s s), stable per key', (interval, spread, window) => {
+    const offsets = Array.from({ length: 1000 }, (_, i) => firstDueAt(0, interval, `task-${i}.0`, spread));
     expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...offsets)).toBeLessThan(5000);
-    const firstHalf = offsets.filter((o) => o < 2500).length;
+    expect(Math.max(...offsets)).toBeLessThan(window);
+    const firstHalf = offsets.filter((o) => o < window / 2).length;
     expect(firstHalf).toBeGreaterThan(400);
     expect(firstHalf).toBeLessThan(600);
+  });
+
+  it('first due time: same key, same offset; interval 0 → now', () => {
     expect(firstDueAt(0, 10, 'x')).toBe(firstDueAt(0, 10, 'x'));
-    expect(firstDueAt(100, 2, 'x')).toBeLessThan(2100);
     expect(firstDueAt(100, 0, 'x')).toBe(100);
   });
 

@@ -54,18 +54,20 @@ export function probeSpec(check: HealthCheck, task: { readonly host?: string; re
   };
 }
 
-/** Marathon `HealthCheck.DefaultFirstHealthCheckAfter`. */
+/** Marathon `HealthCheck.DefaultFirstHealthCheckAfter`: a new check's first round comes this soon. */
 export const FIRST_CHECK_AFTER_MS = 5000;
 
 /**
- * First due time of a (task, check) first seen at `now`: within min(interval, 5 s) as Marathon, spread
- * by a hash of `key` (task id + check index) so a fleet seen at once (leader start, big deployment)
- * does not probe in one burst. Example: interval 10 s, 10,000 tasks seen at t → first probes spread
- * evenly over [t, t + 5 s), then each repeats every 10 s from its own offset: 1,000 probes/s, flat.
+ * First due time of a (task, check) first seen at `now`, spread by a hash of `key` (task id + check
+ * index) over min(interval, spreadSeconds). Later rounds keep that offset (`nextDueAt`), so:
+ * - tasks already running when a leader starts: spread over the whole interval (the default). Example:
+ *   10,000 tasks, interval 10 s → offsets even over [0, 10 s), 1,000 probes/s flat, never a burst;
+ * - a task that just started: pass spreadSeconds 5 (FIRST_CHECK_AFTER_MS), so its first verdict comes
+ *   within 5 s as in Marathon; tasks start at different times, so this does not bunch them up.
  */
-export function firstDueAt(now: number, intervalSeconds: number, key: string): number {
-  const window = Math.min(Math.max(0, intervalSeconds) * 1000, FIRST_CHECK_AFTER_MS);
-  return now + (window === 0 ? 0 : fnv1a(key) % window);
+export function firstDueAt(now: number, intervalSeconds: number, key: string, spreadSeconds: number = intervalSeconds): number {
+  const window = Math.max(0, Math.min(intervalSeconds, spreadSeconds)) * 1000;
+  return now + (window < 1 ? 0 : fnv1a(key) % Math.floor(window));
 }
 
 /**
