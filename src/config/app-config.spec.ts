@@ -39,6 +39,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(':')[0], message.slice(message.indexOf(':') + 2)));
   });
 
+  it('health checks: documented defaults, overrides, and shares in (0, 1]', () => {
+    expect(loadConfig({})).toMatchObject({
+      healthProbeConcurrency: 256, healthProbeMaxQueued: 50_000, healthProbeMaxLagMs: 30_000, healthKillBurst: 1, healthKillRefillSeconds: 10,
+      healthQueuePrefix: 'pacer', healthBreakerAppShare: 0.5, healthBreakerGlobalShare: 0.3, healthBreakerMaxLagMs: 2000, healthProbeWorker: true,
+    });
+    expect(loadConfig({ HEALTH_BREAKER_APP_SHARE: '0.75', HEALTH_BREAKER_GLOBAL_SHARE: '1', HEALTH_QUEUE_PREFIX: 'run-42', HEALTH_PROBE_WORKER: 'false' })).toMatchObject({
+      healthBreakerAppShare: 0.75, healthBreakerGlobalShare: 1, healthQueuePrefix: 'run-42', healthProbeWorker: false,
+    });
+    for (const bad of ['0', '1.5', '-0.2', 'half']) {
+      expect(() => loadConfig({ HEALTH_BREAKER_APP_SHARE: bad })).toThrow(new ConfigError('HEALTH_BREAKER_APP_SHARE', `must be a number in (0, 1], got '${bad}'`));
+    }
+  });
+
   it('accepts a comma list of masters and a zk:// master', () => {
     expect(loadConfig({ MESOS_MASTER: 'http://a:5050, http://b:5050' }).mesosMaster).toBe('http://a:5050, http://b:5050');
     expect(loadConfig({ MESOS_MASTER: 'zk://z1:2181,z2:2181/mesos' }).mesosMaster).toBe('zk://z1:2181,z2:2181/mesos');

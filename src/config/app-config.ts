@@ -51,6 +51,26 @@ export interface AppConfig {
   readonly killRetrySeconds: number;
   /** The scheduler's housekeeping period (timeouts, backoff expiry, deployment progress). */
   readonly schedulerTickMs: number;
+  /** Pacer-side health probes in flight at once on this replica (Marathon's global cap is 256). */
+  readonly healthProbeConcurrency: number;
+  /** Probes queued and not yet started beyond which the leader drops new ones (a circuit-breaker input). */
+  readonly healthProbeMaxQueued: number;
+  /** A probe a worker would start later than this after its due time is skipped, not run (its answer would be stale). */
+  readonly healthProbeMaxLagMs: number;
+  /** Health kills (or replacements) an app may have back to back… */
+  readonly healthKillBurst: number;
+  /** …then one more every this many seconds. */
+  readonly healthKillRefillSeconds: number;
+  /** Key prefix of the `health-probes` queue and the results stream in Redis (one per Pacer cluster; tests use one per run). */
+  readonly healthQueuePrefix: string;
+  /** Health kills of an app stop when this share of its probed instances turned unhealthy at once (circuit breaker). */
+  readonly healthBreakerAppShare: number;
+  /** All health kills stop when this share of all probed instances turned unhealthy at once. */
+  readonly healthBreakerGlobalShare: number;
+  /** All health kills stop while the p99 lag of probes behind their due time exceeds this. */
+  readonly healthBreakerMaxLagMs: number;
+  /** false: this replica runs no probe worker (probes are then worked by the other replicas only). */
+  readonly healthProbeWorker: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly logPretty: boolean;
 }
@@ -76,6 +96,15 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got '${raw}'`);
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** A share in (0, 1], e.g. `0.5`. */
+function share(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.trim());
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || !(n > 0 && n <= 1)) throw new ConfigError(name, `must be a number in (0, 1], got '${raw}'`);
   return n;
 }
 
@@ -170,6 +199,16 @@ export function loadConfig(env: Env): AppConfig {
     taskLaunchTimeoutSeconds: int(env, 'TASK_LAUNCH_TIMEOUT_SECONDS', 300, 1, 86_400),
     killRetrySeconds: int(env, 'KILL_RETRY_SECONDS', 30, 1, 86_400),
     schedulerTickMs: int(env, 'SCHEDULER_TICK_MS', 1000, 10, 60_000),
+    healthProbeConcurrency: int(env, 'HEALTH_PROBE_CONCURRENCY', 256, 1, 100_000),
+    healthProbeMaxQueued: int(env, 'HEALTH_PROBE_MAX_QUEUED', 50_000, 1, 10_000_000),
+    healthProbeMaxLagMs: int(env, 'HEALTH_PROBE_MAX_LAG_MS', 30_000, 100, 3_600_000),
+    healthKillBurst: int(env, 'HEALTH_KILL_BURST', 1, 1, 100_000),
+    healthKillRefillSeconds: int(env, 'HEALTH_KILL_REFILL_SECONDS', 10, 0, 86_400),
+    healthQueuePrefix: str(env, 'HEALTH_QUEUE_PREFIX', 'pacer'),
+    healthBreakerAppShare: share(env, 'HEALTH_BREAKER_APP_SHARE', 0.5),
+    healthBreakerGlobalShare: share(env, 'HEALTH_BREAKER_GLOBAL_SHARE', 0.3),
+    healthBreakerMaxLagMs: int(env, 'HEALTH_BREAKER_MAX_LAG_MS', 2000, 1, 3_600_000),
+    healthProbeWorker: bool(env, 'HEALTH_PROBE_WORKER', true),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     logPretty: bool(env, 'LOG_PRETTY', false),
   };

@@ -248,9 +248,14 @@ export class ProbeWorker {
   /** Stops taking jobs, aborts probes in flight (their results are not published), closes connections. */
   async close(): Promise<void> {
     this.aborts.abort();
-    await this.worker.close();
+    // Forced: the running batches end at once (their slots gave up with the abort), and a worker
+    // that cannot reach Redis closes too (an unforced close waits for its fetch loop, which waits
+    // for Redis, forever).
+    await this.worker.close(true);
     await this.slots.drained();
-    await this.publisher.quit().catch(() => this.publisher.disconnect());
+    await this.publisher.quit().catch(() => undefined);
+    // quit() resolves while still reconnecting when Redis is unreachable: stop retrying for good
+    if (this.publisher.status !== 'end') this.publisher.disconnect();
   }
 }
 

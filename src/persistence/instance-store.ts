@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { parseTaskId, type Goal, type Instance, type InstanceState, type LastStatus, type TaskFailure } from '../core/instances';
-import { STAGED_STATES, type TaskCounts } from '../core/instances/task-view';
+import { storedResults, type StoredCheckHealth } from '../core/health/stored';
+import { STAGED_STATES, type TaskCounts, type TaskRecord } from '../core/instances/task-view';
 
 /**
  * Responsibilities: every SQL statement about the `instances` table (migration 1795320000000) —
@@ -25,8 +26,8 @@ export interface InstanceCounts {
 
 /** What the API shows of one app besides its definition: its tasks and its last task failure. */
 export interface AppTaskStatus {
-  /** instances that have a task (`hasTask`), ordered by instance id */
-  readonly tasks: Instance[];
+  /** instances that have a task (`hasTask`), ordered by instance id, with their health results */
+  readonly tasks: TaskRecord[];
   readonly lastFailure?: TaskFailure;
 }
 
@@ -53,8 +54,10 @@ const PACKED = `concat_ws(E'\\x1f', instance_id, app_id, app_version, goal, stat
   coalesce(staged_at::text, E'\\x1e'), coalesce(started_at::text, E'\\x1e'), coalesce(unreachable_since::text, E'\\x1e'),
   coalesce(last_status::text, E'\\x1e'))`;
 /** Instances that have a task to show (core `hasTask`), as a WHERE condition. */
-const HAS_TASK = `task_id IS NOT NULL AND state <> 'scheduled'`;
+const HAS_TASK = `i.task_id IS NOT NULL AND i.state <> 'scheduled'`;
 const I_COLUMNS = COLUMNS.split(',').map((c) => `i.${c.trim()}`).join(', ');
+/** The Pacer-side health of the instance's current task (table `instance_health`), joined to `instances i`. */
+const JOIN_HEALTH = 'LEFT JOIN instance_health h ON h.instance_id = i.instance_id AND h.task_id = i.task_id';
 const FIELD_SEP = '\x1f';
 const NULL_MARK = '\x1e';
 
@@ -164,6 +167,14 @@ export function instanceFromRow(r: RawRow): Instance {
   if (r[15] !== null) x.unreachableSince = isoFromPg(r[15]);
   if (r[16] !== null) x.lastStatus = JSON.parse(r[16]) as LastStatus;
   return x;
+}
+
+/** The record with its task's health results, from `instance_health.checks` as text (null = none). */
+export function withHealth(x: Instance, checks: string | null): TaskRecord {
+  if (checks === null) return x;
+  const parsed = JSON.parse(checks) as StoredCheckHealth[];
+  if (parsed.length === 0) return x;
+  return Object.assign(x, { healthCheckResults: storedResults(x.instanceId, parsed) });
 }
 
 /** The last write of each instance id, in input order of first appearance. */
@@ -377,15 +388,16 @@ export class InstanceStore {
    * writes are not announced to the read cache). Every asked id is in the answer.
    */
   async appStatuses(appIds: readonly string[]): Promise<Map<string, AppTaskStatus>> {
-    const out = new Map<string, { tasks: Instance[]; lastFailure?: TaskFailure }>();
+    const out = new Map<string, { tasks: TaskRecord[]; lastFailure?: TaskFailure }>();
     for (const id of appIds) out.set(id, { tasks: [] });
     if (out.size === 0) return out;
     const res = await this.pool().query<RawRow>({
       name: 'pacer_app_task_statuses',
-      text: `SELECT a.app_id, f.failure::text, ${I_COLUMNS}
+      text: `SELECT a.app_id, f.failure::text, h.checks::text, ${I_COLUMNS}
                FROM unnest($1::text[]) AS a(app_id)
                LEFT JOIN task_failures f ON f.app_id = a.app_id
-               LEFT JOIN instances i ON i.app_id = a.app_id AND i.task_id IS NOT NULL AND i.state <> 'scheduled'
+               LEFT JOIN instances i ON i.app_id = a.app_id AND ${HAS_TASK}
+               ${JOIN_HEALTH}
               ORDER BY a.app_id, i.instance_id`,
       values: [[...out.keys()]],
       rowMode: 'array',
@@ -395,30 +407,38 @@ export class InstanceStore {
       const status = out.get(r[0] as string);
       if (status === undefined) continue;
       if (r[1] !== null && status.lastFailure === undefined) status.lastFailure = JSON.parse(r[1]) as TaskFailure;
-      if (r[2] !== null) status.tasks.push(instanceFromRow(r.slice(2)));
+      if (r[3] !== null) status.tasks.push(withHealth(instanceFromRow(r.slice(3)), r[2]));
     }
     return out;
   }
 
   /**
    * Instances that have a task (core `hasTask`), ordered by app id then instance id: of these apps
-   * (every app when `appIds` is undefined), in these states (any when undefined).
+   * (every app when `appIds` is undefined), in these states (any when undefined), with their
+   * current task's health results (same statement).
    */
-  async tasks(filter: { readonly appIds?: readonly string[]; readonly states?: readonly InstanceState[] } = {}): Promise<Instance[]> {
+  async tasks(filter: { readonly appIds?: readonly string[]; readonly states?: readonly InstanceState[] } = {}): Promise<TaskRecord[]> {
     const { appIds, states } = filter;
     if (appIds?.length === 0 || states?.length === 0) return [];
     const where = [HAS_TASK];
     const values: unknown[] = [];
     if (appIds !== undefined) {
       values.push([...new Set(appIds)]);
-      where.push(`app_id = ANY($${values.length}::text[])`);
+      where.push(`i.app_id = ANY($${values.length}::text[])`);
     }
     if (states !== undefined) {
       values.push(states);
-      where.push(`state = ANY($${values.length}::text[])`);
+      where.push(`i.state = ANY($${values.length}::text[])`);
     }
-    const name = `pacer_tasks_${appIds === undefined ? 'all' : 'apps'}_${states === undefined ? 'any' : 'states'}`;
-    return this.select(name, `SELECT ${COLUMNS} FROM instances WHERE ${where.join(' AND ')} ORDER BY app_id, instance_id`, values);
+    const name = `pacer_tasks_${appIds === undefined ? 'all' : 'apps'}_${states === undefined ? 'any' : 'states'}_h`;
+    const res = await this.pool().query<RawRow>({
+      name,
+      text: `SELECT h.checks::text, ${I_COLUMNS} FROM instances i ${JOIN_HEALTH} WHERE ${where.join(' AND ')} ORDER BY i.app_id, i.instance_id`,
+      values,
+      rowMode: 'array',
+      types: RAW_TYPES,
+    });
+    return res.rows.map((r) => withHealth(instanceFromRow(r.slice(1)), r[0]));
   }
 
   /**

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppStore } from './app-store';
 import { InstanceStore } from './instance-store';
+import { InstanceHealthStore } from './instance-health-store';
 import { TaskFailureStore } from './task-failure-store';
 import { createDataSource } from './data-source';
 
@@ -26,12 +27,13 @@ export { CONNECT_DATABASE };
     },
     AppStore,
     InstanceStore,
+    InstanceHealthStore,
     TaskFailureStore,
     ChangeFeed,
     ChangeNotifier,
     AppReadCache,
   ],
-  exports: [DataSource, AppStore, InstanceStore, TaskFailureStore, ChangeFeed, ChangeNotifier, AppReadCache],
+  exports: [DataSource, AppStore, InstanceStore, InstanceHealthStore, TaskFailureStore, ChangeFeed, ChangeNotifier, AppReadCache],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}

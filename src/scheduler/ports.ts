@@ -1,5 +1,6 @@
 import type { AppDefinition } from '../core/apps';
 import type { Deployment } from '../core/deployments/deployment';
+import type { StoredHealth } from '../core/health/stored';
 import type { Instance, TaskFailure } from '../core/instances';
 import type { Offer, ReconcileTask, TaskInfo, TaskStatus } from '../mesos/types';
 
@@ -31,6 +32,10 @@ export interface SchedulerStore {
   recordFailures(failures: readonly TaskFailure[]): Promise<void>;
   /** tell every replica that these apps' stored state changed (deployments list) */
   announce(appIds: readonly string[]): void;
+  /** Pacer-side health of every instance (HealthMonitor.load at the start of a term) */
+  loadHealth(): Promise<StoredHealth[]>;
+  /** HealthMonitor.takeDirty(): deletes (instance ids) first, then upserts; announce the apps after */
+  writeHealth(upserts: readonly StoredHealth[], deletes: readonly string[]): Promise<void>;
 }
 
 export type { Offer };

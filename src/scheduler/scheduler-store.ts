@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppDefinition } from '../core/apps';
 import type { Deployment } from '../core/deployments/deployment';
+import type { StoredHealth } from '../core/health/stored';
 import type { Instance, TaskFailure } from '../core/instances';
 import type { AppStore } from '../persistence/app-store';
 import type { ChangeNotifier } from '../persistence/change-feed';
@@ -12,6 +13,13 @@ export interface FailureSink {
   recordMany(failures: readonly TaskFailure[]): Promise<void>;
 }
 
+/** Where Pacer-side health is kept (InstanceHealthStore). */
+export interface HealthRecords {
+  loadAll(): Promise<StoredHealth[]>;
+  upsertMany(records: readonly StoredHealth[]): Promise<unknown>;
+  deleteMany(instanceIds: readonly string[]): Promise<unknown>;
+}
+
 /** The scheduler's Postgres adapter: the stores the API uses, plus the few statements only the leader runs. */
 export class PgSchedulerStore implements SchedulerStore {
   constructor(
@@ -20,6 +28,8 @@ export class PgSchedulerStore implements SchedulerStore {
     private readonly apps: AppStore,
     private readonly notifier: ChangeNotifier,
     private readonly failures: FailureSink,
+    /** absent (tests of other parts): no health is loaded or kept */
+    private readonly health?: HealthRecords,
   ) {}
 
   loadInstances(): Promise<Instance[]> {
@@ -84,6 +94,17 @@ export class PgSchedulerStore implements SchedulerStore {
 
   announce(appIds: readonly string[]): void {
     this.notifier.announce(appIds);
+  }
+
+  async loadHealth(): Promise<StoredHealth[]> {
+    return (await this.health?.loadAll()) ?? [];
+  }
+
+  async writeHealth(upserts: readonly StoredHealth[], deletes: readonly string[]): Promise<void> {
+    if (this.health === undefined) return;
+    // Deletes first: an instance relaunched since its old task's record was dropped is upserted anew.
+    if (deletes.length > 0) await this.health.deleteMany(deletes);
+    if (upserts.length > 0) await this.health.upsertMany(upserts);
   }
 
   private pool(): Pool {

@@ -8,6 +8,7 @@ import type { SchedulerEvent } from '../mesos/types';
 import { AppStore } from '../persistence/app-store';
 import { ChangeFeed, ChangeNotifier } from '../persistence/change-feed';
 import { InstanceStore } from '../persistence/instance-store';
+import { InstanceHealthStore } from '../persistence/instance-health-store';
 import { Scheduler, type SchedulerMetrics } from './scheduler';
 import type { QueueEntry, SchedulerControl } from './scheduler-control';
 import { PgSchedulerStore, type FailureSink } from './scheduler-store';
@@ -36,6 +37,7 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
     private readonly notifier: ChangeNotifier,
     private readonly feed: ChangeFeed,
     @Inject(FAILURE_SINK) private readonly failures: FailureSink,
+    private readonly health: InstanceHealthStore,
     metrics: Metrics,
   ) {
     this.metrics = schedulerMetrics(metrics, () => this.scheduler);
@@ -45,7 +47,7 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
     if (!this.mesos.shouldSchedule()) return;
     const c = this.config;
     const log = { info: (m: string) => this.logger.log(m), warn: (m: string) => this.logger.warn(m), error: (m: string) => this.logger.error(m) };
-    const store = new PgSchedulerStore(this.ds, this.instances, this.apps, this.notifier, this.failures);
+    const store = new PgSchedulerStore(this.ds, this.instances, this.apps, this.notifier, this.failures, this.health);
     // The driver is created first (it is the scheduler's port); events that arrive before the
     // scheduler has loaded the term's state wait in `pending` (the subscription takes a round trip,
     // the load is usually faster).

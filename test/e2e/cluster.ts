@@ -5,6 +5,7 @@ import { startLocalMesos, type LocalMesos, type LocalMesosOptions } from '../../
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/app-config';
 import { createScratchDatabase, type ScratchDatabase } from '../integration/scratch-db';
+import { TEST_REDIS_URL } from '../integration/test-env';
 
 export interface Response {
   readonly status: number;
@@ -54,6 +55,9 @@ export class Cluster {
     const config = loadConfig({
       DATABASE_URL: this.db.url,
       DATABASE_POOL_SIZE: '6',
+      REDIS_URL: TEST_REDIS_URL,
+      // the cluster's own probe queue (its scratch database's name; global-teardown deletes its keys)
+      HEALTH_QUEUE_PREFIX: new URL(this.db.url).pathname.slice(1),
       MESOS_MASTER: this.mesos.url,
       LOG_LEVEL: process.env.PACER_TEST_LOG ?? 'silent',
       PACER_ADVERTISED_ADDRESS: '127.0.0.1:0',

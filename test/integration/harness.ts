@@ -4,7 +4,7 @@ import { createApp } from '../../src/bootstrap';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/app-config';
 import type { SchedulerControl } from '../../src/scheduler/scheduler-control';
-import { TEST_DATABASE_URL } from './test-env';
+import { TEST_DATABASE_URL, TEST_QUEUE_PREFIX, TEST_REDIS_URL } from './test-env';
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
@@ -27,7 +27,10 @@ export interface TestResponse {
  * stands in for the scheduler the API talks to (default: none, so queue and kill calls answer 503).
  */
 export async function startTestApp(env: Record<string, string> = {}, clock?: Clock, options: { schedulerControl?: SchedulerControl } = {}): Promise<TestApp> {
-  const config = loadConfig({ DATABASE_URL: TEST_DATABASE_URL, PACER_ADVERTISED_ADDRESS: 'pacer.test:8080', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '8', ...env });
+  const config = loadConfig({
+    DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, HEALTH_QUEUE_PREFIX: TEST_QUEUE_PREFIX,
+    PACER_ADVERTISED_ADDRESS: 'pacer.test:8080', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '8', ...env,
+  });
   const app = await createApp(config, { connectDatabase: true, logger: false, clock, schedulerControl: options.schedulerControl });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -5,3 +5,4 @@ export * from './circuit-breaker';
 export * from './kill-rate-limit';
 export * from './lag-window';
 export * from './plan';
+export * from './stored';

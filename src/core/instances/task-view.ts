@@ -7,7 +7,16 @@
  * The counts are also computed in SQL for app lists (src/persistence/instance-store.ts `taskCounts`)
  * from the same state lists exported here, so the two cannot drift apart.
  */
+import type { HealthCheckResultJson } from '../health/verdict';
 import { isActive, type Instance, type InstanceState, type MesosTaskState } from './instance';
+
+/**
+ * An instance as the API reads it to show its task: the record, plus the Pacer-side health results
+ * of its current task (Marathon's `healthCheckResults`, from table `instance_health`); absent = none.
+ */
+export interface TaskRecord extends Instance {
+  readonly healthCheckResults?: readonly HealthCheckResultJson[];
+}
 
 /** Launched, no Mesos state yet or not running yet: Marathon's tasksStaged. */
 export const STAGED_STATES: readonly InstanceState[] = ['provisioned', 'TASK_STAGING', 'TASK_STARTING'];

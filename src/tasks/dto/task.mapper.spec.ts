@@ -36,6 +36,12 @@ describe('taskJson', () => {
     for (const k of ['agentId', 'checkResult', 'role', 'region', 'zone', 'healthy', 'instanceId']) expect(k in json).toBe(false);
   });
 
+  it('carries the Pacer-side health results the record was read with', () => {
+    const result = { alive: true, consecutiveFailures: 0, firstSuccess: '2026-01-01T00:00:05.000Z', lastSuccess: '2026-01-01T00:00:15.000Z', lastFailure: null, lastFailureCause: null, instanceId: running.instanceId };
+    expect(taskJson({ ...running, healthCheckResults: [result] }, []).healthCheckResults).toEqual([result]);
+    expect('healthCheckResults' in taskJson(running, [])).toBe(true);
+  });
+
   it('servicePorts are at least as long as ports', () => {
     expect(taskJson(running, []).servicePorts).toEqual([0, 0]);
     expect(taskJson(running, [10001]).servicePorts).toEqual([10001, 0]);

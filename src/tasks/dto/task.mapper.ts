@@ -1,5 +1,5 @@
-import { isActive, type Instance, type MesosTaskState, type TaskFailure } from '../../core/instances/instance';
-import { taskStateName } from '../../core/instances/task-view';
+import { isActive, type MesosTaskState, type TaskFailure } from '../../core/instances/instance';
+import { taskStateName, type TaskRecord } from '../../core/instances/task-view';
 
 /**
  * Marathon's Task (EnrichedTask) with exactly its keys, in its order. Clients parse these strictly:
@@ -46,8 +46,10 @@ export function servicePortsFor(servicePorts: readonly number[], hostPorts: read
 
 /**
  * An instance's task as Marathon shows it (`EnrichedTaskConversion`). `servicePorts` are the current
- * app definition's. A task that is over (terminal) has no ports, stagedAt, startedAt or version, as
- * in Marathon. Only for instances that have a task (`hasTask`).
+ * app definition's; `healthCheckResults` are the Pacer-side checks' results the record carries
+ * (InstanceStore joins them from `instance_health`), in check order. A task that is over (terminal)
+ * has no ports, stagedAt, startedAt or version, as in Marathon. Only for instances that have a task
+ * (`hasTask`).
  *
  * | instance state          | state shown      |
  * |-------------------------|------------------|
@@ -56,13 +58,13 @@ export function servicePortsFor(servicePorts: readonly number[], hostPorts: read
  * | TASK_GONE_BY_OPERATOR   | TASK_GONE        |
  * | unreachable-inactive    | TASK_UNREACHABLE |
  */
-export function taskJson(instance: Instance, servicePorts: readonly number[]): TaskJson {
+export function taskJson(instance: TaskRecord, servicePorts: readonly number[]): TaskJson {
   if (instance.taskId === undefined) throw new Error(`instance ${instance.instanceId} has no task`);
   const active = isActive(instance) || instance.state === 'unreachable-inactive';
   const ports = active ? instance.hostPorts : [];
   return {
     appId: instance.appId,
-    healthCheckResults: [],
+    healthCheckResults: instance.healthCheckResults ?? [],
     host: instance.host ?? '',
     id: instance.taskId,
     ipAddresses: ipAddressesOf(instance.host),
