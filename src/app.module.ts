@@ -5,7 +5,7 @@ import { Metrics } from './common/metrics';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
-import { Leadership } from './leader/leadership';
+import { LeaderModule } from './leader/leader.module';
 import { MesosModule } from './mesos/mesos.module';
 import { CONNECT_DATABASE, PersistenceModule } from './persistence/persistence.module';
 import { QueueModule } from './queue/queue.module';
@@ -24,7 +24,7 @@ export interface AppModuleOptions {
   readonly schedulerControl?: SchedulerControl;
 }
 
-/** Process-wide singletons: the frozen config, the clock, metrics, leadership. */
+/** Process-wide singletons: the frozen config, the clock, metrics. */
 @Global()
 @Module({})
 class CoreProvidersModule {
@@ -36,9 +36,8 @@ class CoreProvidersModule {
         { provide: CONNECT_DATABASE, useValue: options.connectDatabase },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         Metrics,
-        Leadership,
       ],
-      exports: [APP_CONFIG, CONNECT_DATABASE, Clock, Metrics, Leadership],
+      exports: [APP_CONFIG, CONNECT_DATABASE, Clock, Metrics],
     };
   }
 }
@@ -51,6 +50,8 @@ export class AppModule {
       imports: [
         CoreProvidersModule.forRoot(config, options),
         PersistenceModule,
+        // Before the scheduler: its bootstrap hook runs after the election started (see LeaderModule).
+        LeaderModule,
         DeploymentsModule,
         AppsModule,
         TasksModule,

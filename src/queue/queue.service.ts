@@ -4,7 +4,8 @@ import { parseList } from '../common/query';
 import { canonicalizeId } from '../core/apps';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import { AppStore } from '../persistence/app-store';
-import { assertSchedulerActive } from '../scheduler/no-scheduler';
+import { Leadership } from '../leader/leadership';
+import { requireScheduler } from '../leader/leader-required';
 import { SCHEDULER_CONTROL, type SchedulerControl } from '../scheduler/scheduler-control';
 import { queueItemJson } from './dto/queue.mapper';
 
@@ -18,11 +19,12 @@ export class QueueService {
   constructor(
     private readonly apps: AppStore,
     @Inject(SCHEDULER_CONTROL) private readonly scheduler: SchedulerControl,
+    private readonly leadership: Leadership,
   ) {}
 
   /** GET /v2/queue[?embed=lastUnusedOffers]; an entry whose app is gone meanwhile is left out. */
   async list(query: Readonly<Record<string, unknown>>): Promise<ApiResult<string>> {
-    assertSchedulerActive(this.scheduler);
+    requireScheduler(this.scheduler, this.leadership);
     const embedOffers = parseList(query.embed).some((e) => e.replace(/^queue\./, '').toLowerCase() === 'lastunusedoffers');
     const entries = this.scheduler.queue();
     const apps = await this.apps.appsTextById([...new Set(entries.map((e) => e.appId))]);
@@ -36,7 +38,7 @@ export class QueueService {
 
   /** DELETE /v2/queue/{appId}/delay: 204, or 404 when nothing of the app waits. */
   resetDelay(rawId: string): ApiResult<undefined> {
-    assertSchedulerActive(this.scheduler);
+    requireScheduler(this.scheduler, this.leadership);
     const id = canonicalizeId(rawId, '/');
     if (!this.scheduler.resetDelay(id)) throw new DomainError(DomainErrorCode.NOT_FOUND, `Application ${id} not found in tasks queue.`);
     return new ApiResult(204, undefined);

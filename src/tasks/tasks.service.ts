@@ -9,7 +9,8 @@ import { hasTask, isKillable, statesForConditions } from '../core/instances/task
 import { ChangeService } from '../deployments/change.service';
 import { AppStore } from '../persistence/app-store';
 import { InstanceStore } from '../persistence/instance-store';
-import { assertSchedulerActive } from '../scheduler/no-scheduler';
+import { Leadership } from '../leader/leadership';
+import { requireScheduler } from '../leader/leader-required';
 import { SCHEDULER_CONTROL, type SchedulerControl } from '../scheduler/scheduler-control';
 import { taskJson, type TaskJson } from './dto/task.mapper';
 
@@ -65,6 +66,7 @@ export class TasksService {
     private readonly instances: InstanceStore,
     private readonly changes: ChangeService,
     @Inject(SCHEDULER_CONTROL) private readonly scheduler: SchedulerControl,
+    private readonly leadership: Leadership,
   ) {}
 
   /** Canonical app id from a URL segment; 404 for anything that cannot be an app id. */
@@ -111,7 +113,7 @@ export class TasksService {
     const options = killOptions(query);
     const host = parseOptionalString(query.host, 'host');
     const id = this.pathId(rawId);
-    if (!options.scale) assertSchedulerActive(this.scheduler);
+    if (!options.scale) requireScheduler(this.scheduler, this.leadership);
     const [ports, tasks] = await Promise.all([this.apps.servicePortsOf([id]), this.instances.tasks({ appIds: [id] })]);
     if (!ports.has(id)) throw appNotFound(id);
     const selected = tasks.filter((t) => isActive(t) && (host === undefined || host === '*' || t.host === host));
@@ -123,7 +125,7 @@ export class TasksService {
   async killAppTask(rawId: string, taskId: string, query: Query): Promise<ApiResult | { task: TaskJson }> {
     const options = killOptions(query);
     const id = this.pathId(rawId);
-    if (!options.scale) assertSchedulerActive(this.scheduler);
+    if (!options.scale) requireScheduler(this.scheduler, this.leadership);
     const [ports, found] = await Promise.all([this.apps.servicePortsOf([id]), this.instances.byTaskIds([taskId])]);
     if (!ports.has(id)) throw appNotFound(id);
     const task = found.find((i) => i.appId === id && hasTask(i));
@@ -140,7 +142,7 @@ export class TasksService {
   async killMany(body: unknown, query: Query): Promise<ApiResult | { tasks: TaskJson[] }> {
     const options = killOptions(query);
     const ids = taskIdsOf(body);
-    if (!options.scale) assertSchedulerActive(this.scheduler);
+    if (!options.scale) requireScheduler(this.scheduler, this.leadership);
     const found = (await this.instances.byTaskIds(ids)).filter(hasTask);
     if (options.scale) return this.scaleDown(byApp(found), options.force, false);
     const ports = await this.apps.servicePortsOf([...new Set(found.map((t) => t.appId))]);
