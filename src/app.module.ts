@@ -13,6 +13,7 @@ import type { SchedulerControl } from './scheduler/scheduler-control';
 import { SchedulerControlModule } from './scheduler/scheduler-control.module';
 import { TasksModule } from './tasks/tasks.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { EventsModule } from './events/events.module';
 
 export interface AppModuleOptions {
   /** false builds the app without a database connection (OpenAPI generation). */
@@ -59,6 +60,7 @@ export class AppModule {
         SchedulerControlModule.forRoot(options.schedulerControl),
         HealthModule,
         MesosModule.forRoot(options.scheduler ?? false),
+        EventsModule,
         SchedulerModule,
       ],
     };

@@ -71,6 +71,18 @@ export interface AppConfig {
   readonly healthBreakerMaxLagMs: number;
   /** false: this replica runs no probe worker (probes are then worked by the other replicas only). */
   readonly healthProbeWorker: boolean;
+  /** Key prefix of the event fan-out channel (`<prefix>:events`) and the `event-callbacks` queue in Redis (one per Pacer cluster; tests use one per run). */
+  readonly eventsRedisPrefix: string;
+  /** Events that may wait for one `/v2/events` client before it is disconnected (Marathon's `--event_stream_max_outstanding_messages`). */
+  readonly eventStreamClientBuffer: number;
+  /** A keep-alive comment goes to every idle `/v2/events` client this often. */
+  readonly eventStreamKeepAliveMs: number;
+  /** Longest one event-callback POST may take (connect to last byte). */
+  readonly eventCallbackTimeoutMs: number;
+  /** Tries per event and callback URL (the first included), with exponential backoff from 1 s. */
+  readonly eventCallbackAttempts: number;
+  /** Deliveries queued for one callback URL beyond which new events for it are dropped (counted). */
+  readonly eventCallbackMaxQueued: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly logPretty: boolean;
 }
@@ -209,6 +221,12 @@ export function loadConfig(env: Env): AppConfig {
     healthBreakerGlobalShare: share(env, 'HEALTH_BREAKER_GLOBAL_SHARE', 0.3),
     healthBreakerMaxLagMs: int(env, 'HEALTH_BREAKER_MAX_LAG_MS', 2000, 1, 3_600_000),
     healthProbeWorker: bool(env, 'HEALTH_PROBE_WORKER', true),
+    eventsRedisPrefix: str(env, 'EVENTS_REDIS_PREFIX', 'pacer'),
+    eventStreamClientBuffer: int(env, 'EVENT_STREAM_CLIENT_BUFFER', 1024, 1, 1_000_000),
+    eventStreamKeepAliveMs: int(env, 'EVENT_STREAM_KEEPALIVE_MS', 10_000, 100, 3_600_000),
+    eventCallbackTimeoutMs: int(env, 'EVENT_CALLBACK_TIMEOUT_MS', 3000, 100, 60_000),
+    eventCallbackAttempts: int(env, 'EVENT_CALLBACK_ATTEMPTS', 5, 1, 20),
+    eventCallbackMaxQueued: int(env, 'EVENT_CALLBACK_MAX_QUEUED', 1000, 1, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     logPretty: bool(env, 'LOG_PRETTY', false),
   };

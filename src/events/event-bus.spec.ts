@@ -202,6 +202,37 @@ describe('EventBus', () => {
     expect(() => new EventBus(metrics)).not.toThrow(); // a second bus on the same registry
   });
 
+  it('publishSerialized queues the given object itself, filtered, without serializing', async () => {
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      const got: PublishedEvent[] = [];
+      const other: PublishedEvent[] = [];
+      bus.subscribe(undefined, (e) => void got.push(e));
+      bus.subscribe(['deployment_info'], (e) => void other.push(e));
+      const event: PublishedEvent = { type: 'app_terminated_event', json: '{"eventType":"app_terminated_event"}', frame: Buffer.from('x') };
+      expect(bus.publishSerialized(event)).toBe(1);
+      await flush();
+      expect(got[0]).toBe(event);
+      expect(other).toEqual([]);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  it('publishSerialized drops a subscriber whose queue is full, like publish', async () => {
+    const onOverflow = jest.fn();
+    bus.subscribe(undefined, never, { queueSize: 1, onOverflow });
+    const e: PublishedEvent = { type: 't', json: '{}' };
+    bus.publishSerialized(e);
+    await flush();
+    expect(bus.publishSerialized(e)).toBe(1);
+    expect(bus.publishSerialized(e)).toBe(0);
+    await flush();
+    expect(onOverflow).toHaveBeenCalledTimes(1);
+    expect(bus.subscriberCount).toBe(0);
+  });
+
   it('shutdown closes every subscription', async () => {
     const got: string[] = [];
     bus.subscribe(undefined, (e) => void got.push(e.type));

@@ -11,6 +11,11 @@ export interface BusEvent {
 export interface PublishedEvent {
   readonly type: string;
   readonly json: string;
+  /**
+   * The event's SSE frame (`event: <type>\ndata: <json>\n\n`) as bytes, when the publisher already has it
+   * (the cross-replica fan-out builds it once per event for all its stream clients; see sse.ts).
+   */
+  readonly frame?: Buffer;
 }
 
 /**
@@ -186,6 +191,23 @@ export class EventBus implements OnApplicationShutdown {
       this.logger.error(`event ${String((event as Partial<BusEvent> | undefined)?.eventType)} not published: ${String(error)}`);
       return 0;
     }
+  }
+
+  /**
+   * Publishes an event that is already serialized (the cross-replica fan-out: events arrive from Redis
+   * as text): the very same object is queued for every interested subscriber. Never throws.
+   */
+  publishSerialized(event: PublishedEvent): number {
+    this.published?.inc({ type: event.type });
+    let delivered = 0;
+    let overflowed: Subscription[] | undefined;
+    for (const sub of this.subscriptions) {
+      if (sub.types !== undefined && !sub.types.has(event.type)) continue;
+      if (sub.offer(event)) delivered++;
+      else (overflowed ??= []).push(sub);
+    }
+    if (overflowed) for (const sub of overflowed) this.drop(sub);
+    return delivered;
   }
 
   /**

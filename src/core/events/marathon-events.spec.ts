@@ -28,9 +28,11 @@ import {
   schedulerReregistered,
   statusUpdate,
   statusUpdateOf,
+  subscribe,
   toMarathonPlan,
   unhealthyInstanceKill,
   unknownInstanceTerminated,
+  unsubscribe,
   type MarathonCondition,
 } from './marathon-events';
 
@@ -146,6 +148,8 @@ describe('Marathon event shapes: exact keys, in Marathon’s order', () => {
     ['scheduler_disconnected_event', schedulerDisconnected(T), ['eventType', 'timestamp']],
     ['event_stream_attached', eventStreamAttached('127.0.0.1', T), ['remoteAddress', 'eventType', 'timestamp']],
     ['event_stream_detached', eventStreamDetached('127.0.0.1', T), ['remoteAddress', 'eventType', 'timestamp']],
+    ['subscribe_event', subscribe('10.0.0.1', 'http://hook:9000/events', T), ['clientIp', 'callbackUrl', 'eventType', 'timestamp']],
+    ['unsubscribe_event', unsubscribe('10.0.0.1', 'http://hook:9000/events', T), ['clientIp', 'callbackUrl', 'eventType', 'timestamp']],
   ])('%s', (name, event, keys) => {
     expect(Object.keys(event)).toEqual(keys);
     const e = event as { eventType: string; timestamp: string };
@@ -160,9 +164,10 @@ describe('Marathon event shapes: exact keys, in Marathon’s order', () => {
     expect(appTerminated('/a', new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).timestamp).toBe('2026-01-02T03:04:05.006Z');
   });
 
-  it('lists Marathon’s event types once each, without the removed HTTP-callback ones', () => {
+  it('lists Marathon’s event types once each, the HTTP-callback ones included', () => {
     expect(new Set(MARATHON_EVENT_TYPES).size).toBe(MARATHON_EVENT_TYPES.length);
-    expect(isMarathonEventType('subscribe_event')).toBe(false);
+    expect(isMarathonEventType('subscribe_event')).toBe(true);
+    expect(isMarathonEventType('unsubscribe_event')).toBe(true);
     expect(isMarathonEventType('pacer_offer_event')).toBe(false);
   });
 });

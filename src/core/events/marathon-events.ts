@@ -26,9 +26,10 @@ export type EventTime = Date | string;
 const iso = (at: EventTime): string => (typeof at === 'string' ? at : at.toISOString());
 
 /**
- * Marathon's event types (reference §1.8), minus the HTTP-callback `subscribe_event` /
- * `unsubscribe_event` Pacer does not implement. Clients abort on a type they do not know, so the
- * default event stream should carry only these; other (Pacer-only) types need an explicit filter.
+ * Marathon's event types (reference §1.8), the HTTP-callback `subscribe_event` / `unsubscribe_event`
+ * included (Pacer serves `/v2/eventSubscriptions`; Marathon ≤ 1.4 streamed them and its clients know
+ * them). Clients abort on a type they do not know, so the default event stream should carry only
+ * these; other (Pacer-only) types need an explicit filter.
  */
 export const MARATHON_EVENT_TYPES = [
   'api_post_event',
@@ -58,6 +59,8 @@ export const MARATHON_EVENT_TYPES = [
   'framework_message_event',
   'event_stream_attached',
   'event_stream_detached',
+  'subscribe_event',
+  'unsubscribe_event',
 ] as const;
 
 export type MarathonEventType = (typeof MARATHON_EVENT_TYPES)[number];
@@ -588,6 +591,28 @@ export function eventStreamDetached(remoteAddress: string, at: EventTime): Event
   return { remoteAddress, eventType: 'event_stream_detached', timestamp: iso(at) };
 }
 
+/**
+ * Marathon's `Subscribe` / `Unsubscribe` (the HTTP-callback API): the answer of `POST` / `DELETE
+ * /v2/eventSubscriptions` and the event published for it. Keys in the case class's order.
+ */
+export interface SubscribeEvent extends EventTail<'subscribe_event'> {
+  readonly clientIp: string;
+  readonly callbackUrl: string;
+}
+
+export interface UnsubscribeEvent extends EventTail<'unsubscribe_event'> {
+  readonly clientIp: string;
+  readonly callbackUrl: string;
+}
+
+export function subscribe(clientIp: string, callbackUrl: string, at: EventTime): SubscribeEvent {
+  return { clientIp, callbackUrl, eventType: 'subscribe_event', timestamp: iso(at) };
+}
+
+export function unsubscribe(clientIp: string, callbackUrl: string, at: EventTime): UnsubscribeEvent {
+  return { clientIp, callbackUrl, eventType: 'unsubscribe_event', timestamp: iso(at) };
+}
+
 /** Every event this module builds (apps as AppDefinition). */
 export type MarathonEvent =
   | DeploymentInfoEvent
@@ -610,4 +635,6 @@ export type MarathonEvent =
   | SchedulerReregisteredEvent
   | SchedulerDisconnectedEvent
   | EventStreamAttachedEvent
-  | EventStreamDetachedEvent;
+  | EventStreamDetachedEvent
+  | SubscribeEvent
+  | UnsubscribeEvent;
