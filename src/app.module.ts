@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppsModule } from './apps/apps.module';
+import { GroupsModule } from './groups/groups.module';
 import { Clock, SystemClock } from './common/clock';
 import { Metrics } from './common/metrics';
 import { APP_CONFIG, AppConfig } from './config/app-config';
@@ -55,6 +56,7 @@ export class AppModule {
         LeaderModule,
         DeploymentsModule,
         AppsModule,
+        GroupsModule,
         TasksModule,
         QueueModule,
         SchedulerControlModule.forRoot(options.schedulerControl),

@@ -7,6 +7,7 @@ import type { Logger as Pino } from 'pino';
 import { createPino, PinoNestLogger } from './common/logger';
 import { AppModule, AppModuleOptions } from './app.module';
 import { OPENAPI_SCHEMAS } from './apps/dto/openapi-schemas';
+import { GROUP_OPENAPI_SCHEMAS } from './groups/dto/openapi-schemas';
 import { rewriteIdPath } from './common/app-path';
 import { ApiResult } from './common/api-result';
 import { DomainErrorFilter } from './common/domain-error.filter';
@@ -87,13 +88,14 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     )
     .setVersion('0.1.0')
     .addTag('apps', 'Apps: definitions, versions, restarts (Marathon /v2/apps)')
+    .addTag('groups', 'Groups of apps: trees, dependencies, whole-group deployments, scaling, rollback (Marathon /v2/groups)')
     .addTag('deployments', 'Stored deployment plans (Marathon /v2/deployments)')
     .addTag('tasks', 'Tasks of apps: list and kill (Marathon /v2/apps/{id}/tasks, /v2/tasks)')
     .addTag('queue', 'Instances waiting to be launched (Marathon /v2/queue)')
     .addTag('info', 'Liveness, metrics, build and leadership')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}), ...OPENAPI_SCHEMAS } };
+  document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}), ...OPENAPI_SCHEMAS, ...GROUP_OPENAPI_SCHEMAS } };
   return document;
 }
 

@@ -15,12 +15,12 @@ import { ChangeResult, ChangeService } from '../deployments/change.service';
 import { AppStore } from '../persistence/app-store';
 import type { Instance, TaskFailure } from '../core/instances/instance';
 import { countTasks } from '../core/instances/task-view';
-import { AppReadCache, type CachedApp } from '../persistence/app-read-cache';
+import { AppReadCache, type CachedApp, type CachedStatus } from '../persistence/app-read-cache';
 import { AppStatusBatcher } from '../persistence/app-status-batcher';
 import { InstanceStore, type AppTaskStatus } from '../persistence/instance-store';
 import { TaskFailureStore } from '../persistence/task-failure-store';
 import { taskFailureJson, taskJson } from '../tasks/dto/task.mapper';
-import { appHeadJson, appInfoJson, appStatusJson, parseEmbeds, type AppEmbeds, type AppRuntime } from './dto/app.mapper';
+import { appHeadJson, appInfoJson, appLiveJson, appTailJson, parseEmbeds, type AppEmbeds, type AppRuntime } from './dto/app.mapper';
 
 export type Query = Readonly<Record<string, unknown>>;
 
@@ -48,6 +48,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function deploymentResult(r: ChangeResult, status = 200, extraHeaders: Record<string, string> = {}): ApiResult {
   return new ApiResult(status, { deploymentId: r.deploymentId, version: r.version }, { [DEPLOYMENT_HEADER]: r.deploymentId, ...extraHeaders });
+}
+
+/** A single app's embeds without an `embed` parameter (tasks and last failure always). */
+const SINGLE_DEFAULT = parseEmbeds([], true);
+
+/** An app's live status as its single-app answer shows it, whatever the embeds (serialized once, for the read cache). */
+function renderStatus(status: AppTaskStatus, servicePorts: readonly number[]): CachedStatus {
+  const runtime = {
+    counts: countTasks(status.tasks),
+    tasksJson: JSON.stringify(status.tasks.map((i) => taskJson(i, servicePorts))),
+    ...(status.lastFailure ? { lastTaskFailureJson: JSON.stringify(taskFailureJson(status.lastFailure)) } : {}),
+  };
+  return { json: appLiveJson(runtime, SINGLE_DEFAULT), servicePorts };
 }
 
 /**
@@ -104,31 +117,30 @@ export class AppsService {
       const [deployments, status] = await Promise.all([this.store.deploymentsByApp(ids), this.live(ids, embeds)]);
       return rawJson(`{"*":[${apps.map((a) => appInfoJson(a.json, { deployments: deployments.get(a.id) ?? [], ...status(a.id, a.servicePorts) }, embeds)).join(',')}]}`);
     }
-    const embeds = parseEmbeds(parseList(query.embed), true);
-    // The definition part is served from the read cache (keys are canonical ids, so a hit on '/' +
-    // the raw parameter needs no parsing or validation); tasks, counts and the last failure are
-    // read fresh on every request, in one round trip.
-    const hit = this.cache.get(`/${rawId}`);
-    let app: CachedApp;
-    let status: AppTaskStatus;
+    // Both parts of the answer come from the read cache when they can (keys are canonical ids, so a
+    // hit on '/' + the raw parameter needs no parsing or validation): the definition part, dropped
+    // by app writes, and the live status (tasks, counts, last failure), dropped by the scheduler's
+    // announced writes. A hit on both needs no database round trip.
+    const embeds = query.embed === undefined ? SINGLE_DEFAULT : parseEmbeds(parseList(query.embed), true);
+    const key = `/${rawId}`;
+    const hit = this.cache.get(key);
     if (hit !== undefined) {
-      app = hit;
-      status = await this.statuses.get(`/${rawId}`);
-    } else {
-      const id = this.pathId(rawId);
+      const cached = this.cache.getStatus(key, hit.servicePorts);
+      if (cached !== undefined) return rawJson(`{"app":${hit.head}${cached.json}${appTailJson(embeds)}}`);
       const token = this.cache.token();
-      const [found, fresh] = await Promise.all([this.store.getAppText(id), this.statuses.get(id)]);
-      if (!found) throw notFound(id);
-      app = { head: appHeadJson(found.json, found.deployments), servicePorts: found.servicePorts };
-      this.cache.fill(id, app, token);
-      status = fresh;
+      const status = renderStatus(await this.statuses.get(key), hit.servicePorts);
+      this.cache.fillStatus(key, status, token);
+      return rawJson(`{"app":${hit.head}${status.json}${appTailJson(embeds)}}`);
     }
-    const runtime = {
-      counts: countTasks(status.tasks),
-      tasksJson: JSON.stringify(status.tasks.map((i) => taskJson(i, app.servicePorts))),
-      ...(status.lastFailure ? { lastTaskFailureJson: JSON.stringify(taskFailureJson(status.lastFailure)) } : {}),
-    };
-    return rawJson(`{"app":${app.head}${appStatusJson(runtime, embeds)}}`);
+    const id = this.pathId(rawId);
+    const token = this.cache.token();
+    const [found, fresh] = await Promise.all([this.store.getAppText(id), this.statuses.get(id)]);
+    if (!found) throw notFound(id);
+    const app: CachedApp = { head: appHeadJson(found.json, found.deployments), servicePorts: found.servicePorts };
+    const status = renderStatus(fresh, app.servicePorts);
+    this.cache.fill(id, app, token);
+    this.cache.fillStatus(id, status, token);
+    return rawJson(`{"app":${app.head}${status.json}${appTailJson(embeds)}}`);
   }
 
   /**

@@ -6,9 +6,10 @@ import { needsRestart, type AppDefinition } from '../core/apps';
 import { DomainError, DomainErrorCode } from '../core/errors';
 import type { Deployment, DeploymentStep } from '../core/deployments/deployment';
 import { planDeployment } from '../core/deployments/plan-deployment';
+import { effectiveDependencies, planWithGroups, type GroupDependencies } from '../core/groups';
 import { stampVersion, withoutVersion } from '../core/deployments/versioning';
 import { assignServicePortSlots, withServicePorts } from '../core/deployments/service-ports';
-import { AppStore, AppStoreTx, AppWrite } from '../persistence/app-store';
+import { AppStore, AppStoreTx, AppWrite, type GroupWrite } from '../persistence/app-store';
 import { AppReadCache } from '../persistence/app-read-cache';
 import { ChangeNotifier } from '../persistence/change-feed';
 import { CreateBatcher } from './create-batcher';
@@ -30,6 +31,21 @@ export interface ChangeRequest {
    * `scale=true`): attached to the app's ScaleApplication action in the stored plan.
    */
   readonly sentenced?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Rollback: a returned definition that carries `versionInfo.lastConfigChangeAt` keeps it, so the
+   * instances still running that configuration count as already replaced and are not restarted
+   * (Marathon restarts them too, issues #4046, #4988).
+   */
+  readonly keepConfigVersion?: boolean;
+  /** Group rows written in the same transaction (/v2/groups); with them a change commits even when no app changes. */
+  readonly groups?: GroupWrite;
+  /**
+   * Dependencies of groups (id → dependencies), for planning: every app below a group also depends
+   * on what its group depends on. Only groups that have dependencies need to be listed.
+   */
+  readonly groupDependencies?: GroupDependencies;
+  /** Plan only: the same checks and plan as a real change, nothing stored (`dryRun=true`); no lock check. */
+  readonly dryRun?: boolean;
 }
 
 export interface ChangeResult {
@@ -43,6 +59,8 @@ export interface ChangeResult {
   readonly deployment?: Deployment<AppDefinition>;
   /** App ids whose stored state changed (for local caches; other replicas hear it from Postgres). */
   readonly notified?: readonly string[];
+  /** Dry run: the plan's steps (nothing was stored). */
+  readonly steps?: readonly DeploymentStep[];
 }
 
 /** The plan with each app's sentenced instances on its ScaleApplication action (other actions unchanged). */
@@ -56,6 +74,16 @@ export function withSentenced(steps: DeploymentStep[], sentenced: ReadonlyMap<st
   }));
 }
 
+/** What one app's service ports need from a write (see ChangeService.portClaim). */
+interface PortClaim {
+  readonly app: AppDefinition;
+  readonly slots: ReturnType<typeof assignServicePortSlots>;
+  readonly fixed: readonly number[];
+  readonly zeros: number;
+  readonly toClaim: readonly number[];
+  readonly candidates: readonly number[];
+}
+
 /** Bound on dependency-closure loading: a chain deeper than this is certainly a modelling error. */
 const MAX_DEPENDENCY_ROUNDS = 100;
 
@@ -63,7 +91,9 @@ const MAX_DEPENDENCY_ROUNDS = 100;
  * Responsibilities: the one write path for apps. In one transaction it locks the ids, checks
  * conflicting deployments (409, or supersede with force), stamps versions, reserves service ports,
  * plans the deployment, and stores app versions + deployment together, so a client that got an
- * answer can never lose its change, and two writers to one app can never both get through.
+ * answer can never lose its change, and two writers to one app can never both get through. A
+ * group change (/v2/groups) writes its group rows in the same transaction and plans with the
+ * groups' dependencies; a dry run takes the same path and rolls back instead of committing.
  * Non-responsibilities: executing plans (the leader's executor), validation of bodies (callers).
  */
 @Injectable()
@@ -143,14 +173,15 @@ export class ChangeService {
       if (before && !configChanged && before.instances === next.instances) continue; // unchanged
       if (!before) created.add(id);
       else original.set(id, before);
-      const stamped = stampVersion(before, next, now, configChanged);
+      const kept = request.keepConfigVersion ? next.versionInfo?.lastConfigChangeAt : undefined;
+      const stamped = stampVersion(before, next, now, configChanged, kept);
       if (stamped.version && stamped.version > latestVersion) latestVersion = stamped.version;
       target.set(id, stamped);
     }
 
     const touched = new Set(target.keys());
-    if (touched.size === 0) {
-      return { deploymentId: randomUUID(), version: now, apps: new Map(), created };
+    if (touched.size === 0 && (request.groups === undefined || request.dryRun)) {
+      return { deploymentId: randomUUID(), version: now, apps: new Map(), created, ...(request.dryRun ? { steps: [] } : {}) };
     }
 
     for (const id of created) {
@@ -160,7 +191,7 @@ export class ChangeService {
       }
     }
 
-    const conflicts = snapshot.conflicts.filter((d) => d.affectedApps.some((a) => touched.has(a)));
+    const conflicts = request.dryRun ? [] : snapshot.conflicts.filter((d) => d.affectedApps.some((a) => touched.has(a)));
     if (conflicts.length > 0 && !request.force) {
       throw new DomainError(
         DomainErrorCode.APP_LOCKED,
@@ -169,16 +200,25 @@ export class ChangeService {
       );
     }
 
+    // Every app's first port claim goes in one round trip; only an app whose random candidates were
+    // all taken meanwhile claims again on its own.
     const saves: AppWrite[] = [];
-    for (const [id, app] of target) {
-      if (app === null) continue;
-      const { app: withPorts, ports } = await this.reservePorts(tx, app, snapshot.heldPorts.get(id) ?? []);
-      target.set(id, withPorts);
-      saves.push({ app: withPorts, existed: !created.has(id), ports });
+    const claims: PortClaim[] = [];
+    for (const [id, app] of target) if (app !== null) claims.push(this.portClaim(app, snapshot.heldPorts.get(id) ?? []));
+    const sent = claims.filter((c) => c.toClaim.length > 0 || c.zeros > 0);
+    const firsts = await tx.claimPortsMany(sent.map((c) => ({ appId: c.app.id, fixed: c.toClaim, candidates: c.candidates })));
+    const firstOf = new Map(sent.map((c, i) => [c, firsts[i]]));
+    for (const claim of claims) {
+      const { app: withPorts, ports } = await this.reservePorts(tx, claim, firstOf.get(claim));
+      target.set(withPorts.id, withPorts);
+      saves.push({ app: withPorts, existed: !created.has(withPorts.id), ports });
     }
 
-    const planTarget = await this.withDependencies(tx, target, current);
-    const steps = withSentenced(planDeployment({ original, target: planTarget, touched, needsRestart }), request.sentenced);
+    const groupDeps = request.groupDependencies;
+    const planTarget = await this.withDependencies(tx, target, current, groupDeps);
+    const steps = withSentenced(planWithGroups({ original, target: planTarget, touched, needsRestart, groupDependencies: groupDeps }), request.sentenced);
+    // A dry run ends here: the transaction is rolled back, ports claimed above included.
+    if (request.dryRun) return { deploymentId: randomUUID(), version: latestVersion, apps: target, created, steps };
 
     let deployment: Deployment<AppDefinition> | undefined;
     if (steps.length > 0) {
@@ -210,6 +250,7 @@ export class ChangeService {
       supersede: conflicts.map((d) => d.id),
       deployment,
       keepVersions: this.config.maxAppVersions,
+      ...(request.groups ? { groups: { ...request.groups, version: latestVersion } } : {}),
     });
     return { deploymentId: deployment?.id ?? randomUUID(), version: latestVersion, apps: target, created, deployment, notified: [...notify] };
   }
@@ -219,20 +260,12 @@ export class ChangeService {
    * cluster-unique random ports from [LOCAL_PORT_MIN, LOCAL_PORT_MAX]. Ports the app no longer uses
    * are released by the write.
    */
-  private async reservePorts(
-    tx: AppStoreTx,
-    app: AppDefinition,
-    held: readonly number[],
-  ): Promise<{ app: AppDefinition; ports: number[] }> {
-    const slots = assignServicePortSlots(app);
-    const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
-    const zeros = slots.length - fixed.length;
-    const owned = new Set(held);
-    // Ports the app already holds need no claim: an update that keeps its ports costs no round trip.
-    let toClaim = fixed.filter((p) => !owned.has(p));
+  private async reservePorts(tx: AppStoreTx, c: PortClaim, first?: { fixedClaimed: number[]; randomClaimed: number[] }): Promise<{ app: AppDefinition; ports: number[] }> {
+    const { app, slots, fixed, zeros } = c;
+    let toClaim = c.toClaim;
     const fresh: number[] = [];
     for (let attempt = 0; attempt < 10 && (toClaim.length > 0 || fresh.length < zeros); attempt++) {
-      const claim = await tx.claimPorts(app.id, toClaim, this.randomPorts(zeros - fresh.length));
+      const claim = attempt === 0 && first !== undefined ? first : await tx.claimPorts(app.id, toClaim, attempt === 0 ? c.candidates : this.randomPorts(zeros - fresh.length));
       const clashes = toClaim.filter((p) => !claim.fixedClaimed.includes(p));
       if (clashes.length > 0) {
         const details = slots
@@ -246,6 +279,16 @@ export class ChangeService {
     if (fresh.length < zeros) throw new DomainError(DomainErrorCode.CONFLICT, 'No free service ports left in the configured range');
     // Claimed but unused ports (spare random candidates) are released by the commit.
     return { app: zeros > 0 ? withServicePorts(app, fresh) : app, ports: [...fixed, ...fresh] };
+  }
+
+  /** An app's service-port slots and its first claim: fixed ports it does not hold yet, random candidates for the zeros. */
+  private portClaim(app: AppDefinition, held: readonly number[]): PortClaim {
+    const slots = assignServicePortSlots(app);
+    const fixed = slots.filter((s) => s.port !== 0).map((s) => s.port);
+    const zeros = slots.length - fixed.length;
+    const owned = new Set(held);
+    // Ports the app already holds need no claim: an update that keeps its ports claims nothing.
+    return { app, slots, fixed, zeros, toClaim: fixed.filter((p) => !owned.has(p)), candidates: this.randomPorts(zeros) };
   }
 
   /** `count` distinct random service ports, none of them in `exclude`. */
@@ -265,11 +308,12 @@ export class ChangeService {
     return Array.from({ length: missing > 0 ? missing * 2 + 2 : 0 }, () => min + Math.floor(Math.random() * (max - min + 1)));
   }
 
-  /** The target apps plus every app they depend on (transitively), for dependency depths. */
+  /** The target apps plus every app they depend on (transitively, group dependencies included), for dependency depths. */
   private async withDependencies(
     tx: AppStoreTx,
     target: ReadonlyMap<string, AppDefinition | null>,
     current: ReadonlyMap<string, AppDefinition>,
+    groupDeps?: GroupDependencies,
   ): Promise<Map<string, AppDefinition>> {
     const out = new Map<string, AppDefinition>();
     for (const [id, app] of current) if (!target.has(id)) out.set(id, app);
@@ -277,7 +321,7 @@ export class ChangeService {
     const asked = new Set<string>();
     for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
       const missing = new Set<string>();
-      for (const app of out.values()) for (const dep of app.dependencies) if (!asked.has(dep)) missing.add(dep);
+      for (const app of out.values()) for (const dep of effectiveDependencies(app, groupDeps)) if (!asked.has(dep)) missing.add(dep);
       if (missing.size === 0) break;
       for (const dep of missing) asked.add(dep);
       const loaded = await tx.loadAppsUnder([...missing]);

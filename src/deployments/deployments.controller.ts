@@ -13,6 +13,16 @@ export class DeploymentsController {
   @ApiResponse({ status: 200, schema: { type: 'array', items: ref('DeploymentInfo') } })
   list() { return this.deployments.list(); }
 
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One deployment with its progress (Pacer)',
+    description: 'Marathon has no such call. Per action of the running step: progress counts and the reasons it cannot progress (waiting for offers and why offers did not fit, backoff, unhealthy or unready new instances, old ones not terminating).',
+  })
+  @ApiParam({ name: 'id' })
+  @ApiResponse({ status: 200, schema: ref('DeploymentStatus') })
+  @ApiResponse({ status: 404, schema: ref('Error') })
+  get(@Param('id') id: string) { return this.deployments.get(id); }
+
   @Delete(':id')
   @ApiOperation({ summary: 'Cancel a deployment', description: 'Without force: roll back (deploys the original definitions; answers a new deployment). With force=true: just stop it (202).' })
   @ApiParam({ name: 'id' })

@@ -9,14 +9,15 @@ interface Pending {
 }
 
 /**
- * Coalesces the status reads of `GET /v2/apps/{id}` (tasks, counts, last failure) that arrive in
- * the same event-loop turn into one statement (`InstanceStore.appStatuses`): under load most reads
- * share a round trip, alone a read waits one turn. Still fresh: every read is issued after its
- * request arrived. Reads of the same app in one turn share one answer.
+ * Coalesces the status reads of `GET /v2/apps/{id}` (tasks, counts, last failure) that miss the
+ * read cache and arrive in the same event-loop turn into one statement
+ * (`InstanceStore.appStatuses`): under load most reads share a round trip, alone a read waits one
+ * turn. Still fresh: every read is issued after its request arrived. Reads of the same app in one
+ * turn share one answer.
  *
- * Measured with bench/api.ts (1,000 apps, 32 connections, 2 shared CPUs, noisy): GET /v2/apps/{id}
- * at 0.44 of the bare route with one statement per GET, 0.47-0.79 batched (0.89 before the status
- * read existed, when the whole answer came from the cache).
+ * Measured with bench/api.ts (1,000 apps, 32 connections, 2 shared CPUs, noisy), when every GET
+ * read its status: 0.44 of the bare route with one statement per GET, 0.47-0.79 batched (0.89
+ * before the status read existed). Since the status is cached too (AppReadCache), hits skip this.
  */
 export class AppStatusBatcher {
   private pending = new Map<string, Pending[]>();

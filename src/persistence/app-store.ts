@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppDefinition } from '../core/apps';
-import type { Deployment, DeploymentStep } from '../core/deployments/deployment';
+import type { Deployment, DeploymentStep, StepStatus } from '../core/deployments/deployment';
 
 /**
- * Responsibilities: every SQL statement about apps, app versions, deployments and service ports.
+ * Responsibilities: every SQL statement about apps, app versions, deployments and service ports,
+ * and the group rows a /v2/groups change writes in the same transaction (reads: group-store.ts).
  * Returns domain objects (plain JSON definitions), never entities. Writes happen inside
  * `transaction`, which serialises writers per app id with transaction-scoped advisory locks.
  * Non-responsibilities: deciding anything (locks, plans, versions are the services' and core's).
@@ -170,8 +171,9 @@ export class AppStore {
       steps: DeploymentStep[];
       current_step: number;
       status: 'scheduled' | 'running';
+      step_status: StepStatus | null;
     }> = await this.ds.query(
-      `SELECT id, version, affected_apps, original, target, steps, current_step, status FROM deployments ORDER BY created_at, id`,
+      `SELECT id, version, affected_apps, original, target, steps, current_step, status, step_status FROM deployments ORDER BY created_at, id`,
     );
     return rows.map((r) => ({
       id: r.id,
@@ -182,6 +184,7 @@ export class AppStore {
       steps: r.steps,
       currentStep: r.current_step,
       status: r.status,
+      ...(r.step_status ? { stepStatus: r.step_status } : {}),
     }));
   }
 
@@ -237,6 +240,18 @@ export interface AppWrite {
   readonly ports: readonly number[];
 }
 
+/** Group rows a change through /v2/groups writes with its apps (see migrations/…-groups.ts). */
+export interface GroupWrite {
+  /** Stored groups created or changed: id and dependencies (their version becomes the change's). */
+  readonly upsert: ReadonlyArray<{ readonly id: string; readonly dependencies: readonly string[] }>;
+  /** Stored groups dropped, with their recorded versions. */
+  readonly remove: readonly string[];
+  /** A deleted group: every recorded version at or below it is dropped. */
+  readonly forgetVersionsOf?: string;
+  /** Record this group's subtree, as the transaction commits it, as a version. */
+  readonly snapshot?: string;
+}
+
 export interface ChangeCommit {
   readonly saves: readonly AppWrite[];
   readonly deletes: readonly string[];
@@ -244,6 +259,8 @@ export interface ChangeCommit {
   readonly supersede: readonly string[];
   readonly deployment?: Deployment<AppDefinition>;
   readonly keepVersions: number;
+  /** Group rows, written after the apps (a recorded version sees them); `version` is the change's. */
+  readonly groups?: GroupWrite & { readonly version: string };
 }
 
 /**
@@ -266,9 +283,12 @@ const lit = {
   uuids: (client: PoolClient, vs: readonly string[]): string => (vs.length === 0 ? `'{}'::uuid[]` : `ARRAY[${vs.map((v) => client.escapeLiteral(v)).join(',')}]::uuid[]`),
 };
 
+/** From this many apps on, a write saves them with one statement (pacer_save_apps). */
+const BULK_SAVES = 16;
+
 /**
  * One write transaction on a dedicated connection. It costs two or three round trips whatever
- * the change: `begin` (BEGIN, the locks, and the read, pipelined), `claimPorts` (only when service
+ * the change: `begin` (BEGIN, the locks, and the read, pipelined), `claimPortsMany` (only when service
  * ports must be claimed) and `commit` (every write and COMMIT, pipelined). Each statement gets its
  * own snapshot (READ COMMITTED), so the read that follows the locks sees every write committed
  * before them.
@@ -325,6 +345,19 @@ export class AppStoreTx {
     return { fixedClaimed: res.rows[0].r.fixed, randomClaimed: res.rows[0].r.rnd };
   }
 
+  /**
+   * The first claims of many apps in one round trip (one statement each, pipelined), in order:
+   * a change of 1,000 apps costs one round trip here instead of 1,000.
+   */
+  async claimPortsMany(claims: ReadonlyArray<{ appId: string; fixed: readonly number[]; candidates: readonly number[] }>): Promise<Array<{ fixedClaimed: number[]; randomClaimed: number[] }>> {
+    if (claims.length === 0) return [];
+    const res = (await this.client.query(claims.map((x) => this.claimSql(x.appId, x.fixed, x.candidates)).join(';\n'))) as unknown as
+      | QueryResult<{ r: { fixed: number[]; rnd: number[] } }>
+      | Array<QueryResult<{ r: { fixed: number[]; rnd: number[] } }>>;
+    const results = Array.isArray(res) ? res : [res];
+    return results.map((q) => ({ fixedClaimed: q.rows[0].r.fixed, randomClaimed: q.rows[0].r.rnd }));
+  }
+
   private claimSql(appId: string, fixed: readonly number[], candidates: readonly number[]): string {
     return `SELECT pacer_claim_ports(${lit.text(this.client, appId)}, ${lit.ints(fixed)}, ${lit.ints(candidates)}) AS r`;
   }
@@ -332,11 +365,19 @@ export class AppStoreTx {
   /** Every write of the change and COMMIT, in one round trip. */
   async commit(change: ChangeCommit): Promise<void> {
     const c = this.client;
-    const statements = change.saves.map(
-      (w) =>
-        `SELECT pacer_save_app(${lit.text(c, w.app.id)}, ${lit.text(c, w.app.version as string)}, ${lit.json(c, w.app)}, ${w.existed}, ` +
-        `${lit.int(Math.max(1, change.keepVersions))}, ${lit.ints(w.ports)})`,
-    );
+    // Many apps (a group's) are saved by one set-based statement: one statement each cost a parse
+    // and plan apiece. Few keep one statement each (their plans are cached per connection).
+    const statements =
+      change.saves.length >= BULK_SAVES
+        ? [
+            `SELECT pacer_save_apps(${lit.json(c, change.saves.map((w) => ({ id: w.app.id, version: w.app.version, def: w.app, existed: w.existed, ports: w.ports })))}, ` +
+              `${lit.int(Math.max(1, change.keepVersions))})`,
+          ]
+        : change.saves.map(
+            (w) =>
+              `SELECT pacer_save_app(${lit.text(c, w.app.id)}, ${lit.text(c, w.app.version as string)}, ${lit.json(c, w.app)}, ${w.existed}, ` +
+              `${lit.int(Math.max(1, change.keepVersions))}, ${lit.ints(w.ports)})`,
+          );
     const d = change.deployment;
     if (change.deletes.length > 0 || change.supersede.length > 0 || d) {
       statements.push(
@@ -345,6 +386,14 @@ export class AppStoreTx {
             ? `${lit.text(c, d.id)}::uuid, ${lit.text(c, d.version)}, ${lit.texts(c, d.affectedApps)}, ${lit.json(c, d.original)}, ` +
               `${lit.json(c, d.target)}, ${lit.json(c, d.steps)}, ${lit.int(d.currentStep)}, ${lit.text(c, d.status)})`
             : `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`),
+      );
+    }
+    const g = change.groups;
+    if (g) {
+      const upserts = g.upsert.map((u) => ({ id: u.id, dependencies: u.dependencies }));
+      statements.push(
+        `SELECT pacer_save_groups(${lit.json(c, upserts)}, ${lit.texts(c, g.remove)}, ${g.forgetVersionsOf === undefined ? 'NULL' : lit.text(c, g.forgetVersionsOf)}, ` +
+          `${g.snapshot === undefined ? 'NULL' : lit.text(c, g.snapshot)}, ${lit.text(c, g.version)}, ${lit.int(Math.max(1, change.keepVersions))})`,
       );
     }
     statements.push('COMMIT');

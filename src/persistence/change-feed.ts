@@ -6,6 +6,11 @@ import { CONNECT_DATABASE } from './persistence.module.tokens';
 
 /** The Postgres channel app writes are announced on; payload: app ids separated by newlines. */
 export const APP_CHANNEL = 'pacer_apps';
+/**
+ * The Postgres channel the leader's scheduler announces live-status writes on (instance records
+ * and last task failures); payload: app ids separated by newlines.
+ */
+export const STATUS_CHANNEL = 'pacer_instances';
 /** Payload entry meaning "drop everything" (sent when too many ids piled up to list them). */
 export const RESET_ALL = '*';
 
@@ -14,11 +19,16 @@ export interface ChangeListener {
   changed(appId: string): void;
   /** Notifications may have been missed (feed down or just reconnected): drop everything. */
   reset(): void;
+  /** An app's live status (instances, last task failure) changed; only listeners that cache it implement this. */
+  statusChanged?(appId: string): void;
+  /** Too many status changes to list (RESET_ALL on the status channel): drop every cached status. */
+  statusReset?(): void;
 }
 
 /**
- * Responsibilities: one dedicated LISTEN connection per replica that turns every committed app
- * write on any replica into `changed(appId)` calls, so read caches stay coherent across replicas.
+ * Responsibilities: one dedicated LISTEN connection per replica, on both channels, that turns every
+ * committed app write on any replica into `changed(appId)` calls and every announced status write of
+ * the leader into `statusChanged(appId)` calls, so read caches stay coherent across replicas.
  * While the connection is down, `connected` is false and listeners were told to `reset`, so no
  * cache serves possibly stale data. Reconnects with capped backoff (0.1 s → 5 s).
  */
@@ -58,14 +68,20 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', (msg) => {
-      if (msg.channel !== APP_CHANNEL || !msg.payload) return;
-      for (const id of msg.payload.split('\n')) {
-        if (id === RESET_ALL) for (const l of this.listeners) l.reset();
-        else for (const l of this.listeners) l.changed(id);
+      if (!msg.payload) return;
+      if (msg.channel === APP_CHANNEL) {
+        for (const id of msg.payload.split('\n')) {
+          if (id === RESET_ALL) for (const l of this.listeners) l.reset();
+          else for (const l of this.listeners) l.changed(id);
+        }
+      } else if (msg.channel === STATUS_CHANNEL) {
+        this.statusChanged(msg.payload.split('\n'));
       }
     });
     try {
       await client.connect();
+      // Two statements, app channel last (operators and tests find the feed by `LISTEN pacer_apps`).
+      await client.query(`LISTEN ${STATUS_CHANNEL}`);
       await client.query(`LISTEN ${APP_CHANNEL}`);
       this.client = client;
       this.connected = true;
@@ -74,6 +90,17 @@ export class ChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown
       for (const l of this.listeners) l.reset();
     } catch (err) {
       lost(err as Error);
+    }
+  }
+
+  /**
+   * Status changes of these apps (RESET_ALL = of every app), told to the listeners that cache status:
+   * from the status channel, and directly by this replica's ChangeNotifier when it announces.
+   */
+  statusChanged(appIds: Iterable<string>): void {
+    for (const id of appIds) {
+      if (id === RESET_ALL) for (const l of this.listeners) l.statusReset?.();
+      else for (const l of this.listeners) l.statusChanged?.(id);
     }
   }
 
@@ -101,7 +128,10 @@ const MAX_PAYLOAD = 7900;
 const MAX_PENDING = 10_000;
 
 /**
- * Responsibilities: announce committed app writes to every replica, after commit and in batches.
+ * Responsibilities: announce committed app writes (`announce`, channel `pacer_apps`) and the
+ * leader's status writes (`announceStatus`, channel `pacer_instances`) to every replica, after
+ * commit and in batches: the ids of one event-loop turn share one statement, payloads stay under
+ * Postgres' limit, and more than MAX_PENDING ids waiting on a channel become one RESET_ALL.
  *
  * Why not NOTIFY inside the write transaction: Postgres serialises the commits of notifying
  * transactions behind one lock held through the WAL flush, which capped durable creates at one
@@ -113,41 +143,77 @@ const MAX_PENDING = 10_000;
 @Injectable()
 export class ChangeNotifier implements OnApplicationShutdown {
   private readonly logger = new Logger('ChangeNotifier');
-  private pending = new Set<string>();
+  private readonly pending = new Map<string, Set<string>>([
+    [APP_CHANNEL, new Set()],
+    [STATUS_CHANNEL, new Set()],
+  ]);
   private flushing: Promise<void> | undefined;
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly feed: ChangeFeed,
+  ) {}
 
+  /** App writes (definition, deployments) of these apps committed. */
   announce(ids: Iterable<string>): void {
-    for (const id of ids) this.pending.add(id);
-    if (this.pending.size > MAX_PENDING) this.pending = new Set([RESET_ALL]);
-    if (!this.flushing) this.flushing = this.flush();
+    this.enqueue(APP_CHANNEL, ids);
+  }
+
+  /**
+   * Status writes (instance records, last task failures) of these apps committed. This replica's
+   * caches forget them at once (its own reads see the write); the others when the NOTIFY arrives.
+   */
+  announceStatus(ids: Iterable<string>): void {
+    const list = [...ids];
+    if (list.length === 0) return;
+    this.feed.statusChanged(list.length > MAX_PENDING ? [RESET_ALL] : list);
+    this.enqueue(STATUS_CHANNEL, list);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.flushing;
   }
 
+  private enqueue(channel: string, ids: Iterable<string>): void {
+    let pending = this.pending.get(channel) as Set<string>;
+    for (const id of ids) pending.add(id);
+    if (pending.size > MAX_PENDING) {
+      pending = new Set([RESET_ALL]);
+      this.pending.set(channel, pending);
+    }
+    if (pending.size > 0 && !this.flushing) this.flushing = this.flush();
+  }
+
   private async flush(): Promise<void> {
     // Let the writes completing in this tick join the batch.
     await new Promise((r) => setImmediate(r));
-    while (this.pending.size > 0 && this.ds.isInitialized) {
-      const ids = [...this.pending];
-      this.pending = new Set();
+    while (this.ds.isInitialized) {
+      const channels: string[] = [];
       const payloads: string[] = [];
-      let cur = '';
-      for (const id of ids) {
-        if (cur && cur.length + id.length + 1 > MAX_PAYLOAD) {
-          payloads.push(cur);
-          cur = '';
+      let count = 0;
+      for (const [channel, ids] of this.pending) {
+        if (ids.size === 0) continue;
+        this.pending.set(channel, new Set());
+        count += ids.size;
+        let cur = '';
+        for (const id of ids) {
+          if (cur && cur.length + id.length + 1 > MAX_PAYLOAD) {
+            channels.push(channel);
+            payloads.push(cur);
+            cur = '';
+          }
+          cur = cur ? `${cur}\n${id}` : id;
         }
-        cur = cur ? `${cur}\n${id}` : id;
+        if (cur) {
+          channels.push(channel);
+          payloads.push(cur);
+        }
       }
-      if (cur) payloads.push(cur);
+      if (payloads.length === 0) break;
       try {
-        await this.ds.query(`SELECT count(pg_notify('${APP_CHANNEL}', p)) FROM unnest($1::text[]) p`, [payloads]);
+        await this.ds.query(`SELECT count(pg_notify(c, p)) FROM unnest($1::text[], $2::text[]) AS u(c, p)`, [channels, payloads]);
       } catch (err) {
-        this.logger.warn(`could not announce ${ids.length} app change(s): ${(err as Error).message}`);
+        this.logger.warn(`could not announce ${count} change(s): ${(err as Error).message}`);
       }
     }
     this.flushing = undefined;

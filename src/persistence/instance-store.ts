@@ -384,8 +384,8 @@ export class InstanceStore {
 
   /**
    * Per app, its tasks and its last task failure (table `task_failures`), in one round trip for all
-   * the apps: the status part of `GET /v2/apps/{id}`, read fresh on every request (the scheduler's
-   * writes are not announced to the read cache). Every asked id is in the answer.
+   * the apps: the status part of `GET /v2/apps/{id}` when the read cache does not hold it (the
+   * scheduler announces its writes, which drops it there). Every asked id is in the answer.
    */
   async appStatuses(appIds: readonly string[]): Promise<Map<string, AppTaskStatus>> {
     const out = new Map<string, { tasks: TaskRecord[]; lastFailure?: TaskFailure }>();

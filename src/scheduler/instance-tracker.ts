@@ -18,6 +18,8 @@ export class InstanceTracker {
   private deleted = new Set<string>();
   /** apps whose records changed since `takeTouchedApps` */
   private touched = new Set<string>();
+  /** apps whose records changed since `takeWrittenApps` (announced after each write) */
+  private written = new Set<string>();
 
   get size(): number {
     return this.byId.size;
@@ -75,6 +77,7 @@ export class InstanceTracker {
     this.dirty.set(x.instanceId, x);
     this.deleted.delete(x.instanceId);
     this.touched.add(x.appId);
+    this.written.add(x.appId);
   }
 
   /** Forget a record (deleted at the next write). */
@@ -90,6 +93,7 @@ export class InstanceTracker {
     this.dirty.delete(instanceId);
     this.deleted.add(instanceId);
     this.touched.add(x.appId);
+    this.written.add(x.appId);
   }
 
   /** Records changed and ids removed since the last call. */
@@ -100,8 +104,9 @@ export class InstanceTracker {
     return out;
   }
 
-  /** Put changes back after a failed write (newer versions of a record win). */
-  restoreChanges(changes: { upserts: Instance[]; deletes: string[] }): void {
+  /** Put changes (and their apps, see `takeWrittenApps`) back after a failed write (newer versions of a record win). */
+  restoreChanges(changes: { upserts: Instance[]; deletes: string[] }, apps: Iterable<string> = []): void {
+    for (const id of apps) this.written.add(id);
     for (const x of changes.upserts) {
       if (!this.dirty.has(x.instanceId) && !this.deleted.has(x.instanceId) && this.byId.get(x.instanceId) === x) this.dirty.set(x.instanceId, x);
     }
@@ -116,6 +121,13 @@ export class InstanceTracker {
     const t = this.touched;
     this.touched = new Set();
     return t;
+  }
+
+  /** Apps whose records changed since the last call: taken with `takeChanges`, announced once written. */
+  takeWrittenApps(): Set<string> {
+    const w = this.written;
+    this.written = new Set();
+    return w;
   }
 
   private index(x: Instance, nowMs: number): void {

@@ -14,6 +14,8 @@ interface AppOfferStats {
   window: (readonly NoMatchReason[])[];
   windowProcessed: number;
   lastUnused: UnusedOffer[];
+  /** per agent: did its last offer fail the app's constraints (bounded by the number of agents) */
+  constraintByAgent: Map<string, boolean>;
 }
 
 /**
@@ -27,14 +29,15 @@ export class OfferStats {
   private of(appId: string): AppOfferStats {
     let s = this.apps.get(appId);
     if (s === undefined) {
-      s = { processed: 0, unused: 0, window: [], windowProcessed: 0, lastUnused: [] };
+      s = { processed: 0, unused: 0, window: [], windowProcessed: 0, lastUnused: [], constraintByAgent: new Map() };
       this.apps.set(appId, s);
     }
     return s;
   }
 
-  used(appId: string, nowMs: number): void {
+  used(appId: string, nowMs: number, agentId?: string): void {
     const s = this.of(appId);
+    if (agentId !== undefined) s.constraintByAgent.set(agentId, false);
     s.processed++;
     s.lastUsedAt = nowMs;
     s.windowProcessed = Math.min(WINDOW, s.windowProcessed + 1);
@@ -45,6 +48,7 @@ export class OfferStats {
     s.processed++;
     s.unused++;
     s.lastUnusedAt = nowMs;
+    s.constraintByAgent.set(offer.agentId, reasons.includes('UnfulfilledConstraint'));
     s.window.push(reasons);
     if (s.window.length > WINDOW) s.window.shift();
     s.windowProcessed = Math.min(WINDOW, s.windowProcessed + 1);
@@ -60,6 +64,13 @@ export class OfferStats {
       reason: [...reasons],
     });
     if (s.lastUnused.length > LAST_UNUSED) s.lastUnused.shift();
+  }
+
+  /** Agents whose last offer the app's constraints ruled out. */
+  agentsRuledOut(appId: string): number {
+    let n = 0;
+    for (const v of this.apps.get(appId)?.constraintByAgent.values() ?? []) if (v) n++;
+    return n;
   }
 
   forget(appId: string): void {

@@ -1,5 +1,5 @@
 import type { AppDefinition } from '../core/apps';
-import type { Deployment } from '../core/deployments/deployment';
+import type { Deployment, StepStatus } from '../core/deployments/deployment';
 import type { StoredHealth } from '../core/health/stored';
 import type { Instance, TaskFailure } from '../core/instances';
 import type { Offer, ReconcileTask, TaskInfo, TaskStatus } from '../mesos/types';
@@ -25,13 +25,15 @@ export interface SchedulerStore {
   /** `versionInfo.lastConfigChangeAt` (else the version) of stored app versions, keyed `${appId} ${version}` */
   configVersions(pairs: readonly (readonly [string, string])[]): Promise<Map<string, string>>;
   loadDeployments(): Promise<Deployment<AppDefinition>[]>;
-  /** record that a plan reached `step` (1-based) */
-  saveProgress(deploymentId: string, step: number): Promise<void>;
+  /** record that a plan is at `step` (1-based), and how that step is doing */
+  saveProgress(deploymentId: string, step: number, status: StepStatus): Promise<void>;
   /** the plan is done: delete it; false when it was no longer stored (cancelled or superseded) */
   finishDeployment(deploymentId: string): Promise<boolean>;
   recordFailures(failures: readonly TaskFailure[]): Promise<void>;
   /** tell every replica that these apps' stored state changed (deployments list) */
   announce(appIds: readonly string[]): void;
+  /** tell every replica that these apps' live status changed (instance records or last task failure written) */
+  announceStatus(appIds: Iterable<string>): void;
   /** Pacer-side health of every instance (HealthMonitor.load at the start of a term) */
   loadHealth(): Promise<StoredHealth[]>;
   /** HealthMonitor.takeDirty(): deletes (instance ids) first, then upserts; announce the apps after */

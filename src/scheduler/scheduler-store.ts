@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppDefinition } from '../core/apps';
-import type { Deployment } from '../core/deployments/deployment';
+import type { Deployment, StepStatus } from '../core/deployments/deployment';
 import type { StoredHealth } from '../core/health/stored';
 import type { Instance, TaskFailure } from '../core/instances';
 import type { AppStore } from '../persistence/app-store';
@@ -10,7 +10,7 @@ import type { InstanceStore } from '../persistence/instance-store';
 import type { SchedulerStore } from './ports';
 
 export interface FailureSink {
-  recordMany(failures: readonly TaskFailure[]): Promise<void>;
+  recordMany(failures: readonly TaskFailure[]): Promise<unknown>;
 }
 
 /** Where Pacer-side health is kept (InstanceHealthStore). */
@@ -76,11 +76,11 @@ export class PgSchedulerStore implements SchedulerStore {
     return this.apps.listDeployments();
   }
 
-  async saveProgress(deploymentId: string, step: number): Promise<void> {
+  async saveProgress(deploymentId: string, step: number, status: StepStatus): Promise<void> {
     await this.pool().query({
       name: 'pacer_deployment_progress',
-      text: `UPDATE deployments SET current_step = $2, status = 'running' WHERE id = $1`,
-      values: [deploymentId, step],
+      text: `UPDATE deployments SET current_step = $2, status = 'running', step_status = $3::jsonb WHERE id = $1`,
+      values: [deploymentId, step, JSON.stringify(status)],
     });
   }
 
@@ -88,12 +88,16 @@ export class PgSchedulerStore implements SchedulerStore {
     return (await this.apps.deleteDeployment(deploymentId)) !== undefined;
   }
 
-  recordFailures(failures: readonly TaskFailure[]): Promise<void> {
-    return this.failures.recordMany(failures);
+  async recordFailures(failures: readonly TaskFailure[]): Promise<void> {
+    await this.failures.recordMany(failures);
   }
 
   announce(appIds: readonly string[]): void {
     this.notifier.announce(appIds);
+  }
+
+  announceStatus(appIds: Iterable<string>): void {
+    this.notifier.announceStatus(appIds);
   }
 
   async loadHealth(): Promise<StoredHealth[]> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Metrics } from '../common/metrics';
+import { EventBus } from '../events/event-bus';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MesosService } from '../mesos/mesos.service';
 import type { SchedulerEvent } from '../mesos/types';
@@ -37,6 +38,7 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
     private readonly notifier: ChangeNotifier,
     private readonly feed: ChangeFeed,
     @Inject(FAILURE_SINK) private readonly failures: FailureSink,
+    private readonly events: EventBus,
     private readonly health: InstanceHealthStore,
     metrics: Metrics,
   ) {
@@ -74,6 +76,7 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
       log,
       Date.now,
       this.metrics,
+      this.events,
     );
     this.feed.subscribe({ changed: (id) => scheduler.appChanged(id), reset: () => scheduler.resetApps() });
     await scheduler.start();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDefinition } from '../core/apps';
 import { converge, type ConvergeDecision, type ConvergeMode } from '../core/converge/converge';
-import type { Deployment, DeploymentAction } from '../core/deployments/deployment';
+import type { ActionStatus, Deployment, DeploymentAction, StepStatus } from '../core/deployments/deployment';
+import { reasonsFor, type ActionFacts } from '../core/converge/reasons';
 import {
   applyStatus,
   backoffStrategyOf,
@@ -34,7 +35,9 @@ import { matchOffer, type AgentInfo, type WaitingGroup } from '../core/matching'
 import { toCoreOffer } from '../mesos/offer';
 import { buildTaskInfo } from '../mesos/task-info';
 import type { Offer, ReconcileTask, SchedulerEvent, TaskInfo, TaskStatus } from '../mesos/types';
+import { appTerminated, deploymentInfo, deploymentStepSuccess, deploymentSuccess, instanceChanged, statusUpdateOf } from '../core/events/marathon-events';
 import { InstanceTracker } from './instance-tracker';
+import { ReadinessChecker, type ReadinessTarget } from './readiness';
 import { OfferStats } from './offer-stats';
 import type { MesosPort, SchedulerStore } from './ports';
 import type { QueueEntry, SchedulerControl } from './scheduler-control';
@@ -58,6 +61,13 @@ export interface SchedulerLog {
   error(msg: string): void;
 }
 
+/** Where the scheduler's Marathon events go (the internal EventBus). */
+export interface SchedulerEvents {
+  /** builders run only when someone listens */
+  readonly subscriberCount: number;
+  publish(event: { readonly eventType: string }): unknown;
+}
+
 export interface SchedulerMetrics {
   launched(n: number): void;
   updates(n: number): void;
@@ -76,6 +86,8 @@ const RECONCILE_CHUNK = 1000;
 const CALL_CONCURRENCY = 64;
 /** A provisioned launch is not reconciled explicitly until it is this old (its ACCEPT may be in flight). */
 const RECONCILE_PROVISIONED_AFTER_MS = 30_000;
+/** A plan's shown status is rewritten at most this often while its step does not move. */
+const STATUS_WRITE_MS = 1000;
 /** Deployment progress is re-evaluated at most this often while only instance states change. */
 const DEPLOYMENT_EVAL_MS = 100;
 
@@ -107,6 +119,14 @@ export class Scheduler implements SchedulerControl {
   private backoff: BackoffTable = new Map();
   private readonly agents = new Map<string, AgentInfo>();
   private readonly killsSent = new Map<string, number>();
+  /** when each task still running was first asked to die (for "not terminating" reasons) */
+  private readonly firstKill = new Map<string, number>();
+  /** the last task failure per app and when it happened (for deployment reasons) */
+  private readonly lastFailures = new Map<string, { failure: { taskId: string; state: string; message: string }; atMs: number }>();
+  /** readiness checks of new instances during deployments (reference §3.3) */
+  private readonly readiness: ReadinessChecker;
+  /** per plan: what was last written as its status, and when */
+  private readonly statusWritten = new Map<string, { key: string; atMs: number }>();
 
   private offers: Offer[] = [];
   private updates: PendingUpdate[] = [];
@@ -135,7 +155,18 @@ export class Scheduler implements SchedulerControl {
     private readonly log: SchedulerLog,
     private readonly now: () => number = Date.now,
     private readonly metrics?: SchedulerMetrics,
-  ) {}
+    private readonly events?: SchedulerEvents,
+  ) {
+    this.readiness = new ReadinessChecker({
+      now,
+      log,
+      onChange: () => {
+        this.needsEval = true;
+        this.evalForced = true;
+        this.kick();
+      },
+    });
+  }
 
   // ------------------------------------------------------------------ lifecycle
 
@@ -161,6 +192,7 @@ export class Scheduler implements SchedulerControl {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.evalTimer) clearTimeout(this.evalTimer);
+    this.readiness.stop();
     await this.chain;
   }
 
@@ -405,7 +437,14 @@ export class Scheduler implements SchedulerControl {
         app?.unreachableStrategy ?? 'disabled',
       );
       this.applyResult(x, r, nowIso, kills);
-      if (isTerminalState(r.instance.state)) this.killsSent.delete(taskId);
+      if (this.events !== undefined && this.events.subscriberCount > 0 && r.ignored === undefined) {
+        this.events.publish(statusUpdateOf(r.instance, { taskId, state: status.state as MesosTaskState, message: status.message, agentId: status.agent_id?.value }, nowIso));
+        if (r.instance.state !== x.state) this.events.publish(instanceChanged(r.instance, nowIso));
+      }
+      if (isTerminalState(r.instance.state)) {
+        this.killsSent.delete(taskId);
+        this.firstKill.delete(taskId);
+      }
     }
     this.metrics?.updates(batch.length);
     await this.flush();
@@ -438,7 +477,10 @@ export class Scheduler implements SchedulerControl {
         return;
       case 'expunge':
         this.tracker.remove(x.instanceId);
-        if (x.taskId !== undefined) this.killsSent.delete(x.taskId);
+        if (x.taskId !== undefined) {
+          this.killsSent.delete(x.taskId);
+          this.firstKill.delete(x.taskId);
+        }
         this.markScale(x.appId, false);
         return;
       case 'schedule-replacement':
@@ -449,6 +491,7 @@ export class Scheduler implements SchedulerControl {
         return;
       case 'record-task-failure':
         if (this.failures.length < 10_000) this.failures.push(e.failure);
+        this.lastFailures.set(x.appId, { failure: { taskId: e.failure.taskId, state: e.failure.state, message: e.failure.message }, atMs: nowMs });
         return;
       case 'backoff-failure':
       case 'backoff-progress': {
@@ -472,19 +515,23 @@ export class Scheduler implements SchedulerControl {
       await this.store.recordFailures(f);
     } catch (e) {
       this.log.warn(`recording ${f.length} task failures: ${(e as Error).message}`);
+      return;
     }
+    this.store.announceStatus(new Set(f.map((x) => x.appId)));
   }
 
   /** Write every changed record; on failure keep them pending and rethrow (nothing external happens). */
   private async flush(): Promise<void> {
     if (this.tracker.pendingWrites === 0) return;
     const changes = this.tracker.takeChanges();
+    const apps = this.tracker.takeWrittenApps();
     try {
       await this.store.writeInstances(changes.upserts, changes.deletes);
     } catch (e) {
-      this.tracker.restoreChanges(changes);
+      this.tracker.restoreChanges(changes, apps);
       throw e;
     }
+    this.store.announceStatus(apps);
   }
 
   // ------------------------------------------------------------------ apps and deployments
@@ -560,19 +607,23 @@ export class Scheduler implements SchedulerControl {
     const finished: Deployment<AppDefinition>[] = [];
     const progressed: Array<[string, number]> = [];
 
+    const nowMs = Date.parse(nowIso);
+    this.trackReadiness();
+    const statuses: Array<[Deployment<AppDefinition>, StepStatus]> = [];
     for (const d of this.deployments) {
       let step = Math.max(1, d.currentStep);
+      let decisions: Array<[DeploymentAction, ConvergeDecision]> = [];
       while (step <= d.steps.length) {
-        let allDone = true;
-        for (const action of d.steps[step - 1].actions) {
-          const decision = this.convergeApp(action.app, modeOf(action), action, nowIso, kills);
-          if (!decision.done) allDone = false;
-        }
-        if (!allDone) break;
+        decisions = d.steps[step - 1].actions.map((action) => [action, this.convergeApp(action.app, modeOf(action), action, nowIso, kills)]);
+        if (!decisions.every(([, x]) => x.done)) break;
         step++;
       }
-      if (step > d.steps.length) finished.push(d);
-      else if (step !== d.currentStep) progressed.push([d.id, step]);
+      if (step > d.steps.length) {
+        finished.push(d);
+        continue;
+      }
+      if (step !== d.currentStep) progressed.push([d.id, step]);
+      statuses.push([d, this.stepStatus(d, step, decisions, nowIso)]);
     }
 
     const scaleAll = this.now() - this.lastScaleAllMs >= this.settings.scaleAppsIntervalSeconds * 1000;
@@ -589,22 +640,109 @@ export class Scheduler implements SchedulerControl {
     await this.flush();
     await this.sendKills(kills);
 
+    const moved = new Set(progressed.map(([id]) => id));
     for (const [id, step] of progressed) {
       const d = this.deployments.find((x) => x.id === id);
-      if (d) this.replaceDeployment({ ...d, currentStep: step, status: 'running' });
-      await this.store.saveProgress(id, step);
+      if (d !== undefined) this.publishStepEvents(d, d.currentStep, step, nowIso);
+    }
+    for (const [d, status] of statuses) {
+      // Shown by every replica: written when the step moves, else when it changed (≤ 1/s per plan).
+      const key = JSON.stringify(status.actions);
+      const last = this.statusWritten.get(d.id);
+      if (!moved.has(d.id) && last !== undefined && (last.key === key || nowMs - last.atMs < STATUS_WRITE_MS)) continue;
+      this.statusWritten.set(d.id, { key, atMs: nowMs });
+      this.replaceDeployment({ ...d, currentStep: status.step, status: 'running', stepStatus: status });
+      await this.store.saveProgress(d.id, status.step, status);
+      if (moved.has(d.id)) this.store.announce(d.affectedApps);
     }
     if (finished.length > 0) {
       const ids = new Set(finished.map((d) => d.id));
       this.setDeployments(this.deployments.filter((d) => !ids.has(d.id)));
+      for (const id of ids) this.statusWritten.delete(id);
       const affected = new Set<string>();
       for (const d of finished) {
+        this.publishStepEvents(d, d.currentStep, d.steps.length + 1, nowIso);
         const existed = await this.store.finishDeployment(d.id);
         if (existed) this.log.info(`deployment ${d.id} finished (${d.affectedApps.join(', ')})`);
         for (const a of d.affectedApps) affected.add(a);
       }
       this.store.announce([...affected]);
     }
+  }
+
+  /**
+   * deployment_info when a step starts, deployment_step_success for each step passed, and
+   * deployment_success (plus app_terminated_event for stopped apps) when the plan is done.
+   * `from` 0 = the plan had not started; `to` > steps = done.
+   */
+  private publishStepEvents(d: Deployment<AppDefinition>, from: number, to: number, nowIso: string): void {
+    if (this.events === undefined || this.events.subscriberCount === 0) return;
+    for (let step = Math.max(1, from); step < to && step <= d.steps.length; step++) {
+      if (step > from) this.events.publish(deploymentInfo(d, nowIso, step)); // entered and passed in one evaluation
+      this.events.publish(deploymentStepSuccess(d, nowIso, step));
+      for (const a of d.steps[step - 1].actions) if (a.action === 'StopApplication') this.events.publish(appTerminated(a.app, nowIso));
+    }
+    if (to > d.steps.length) this.events.publish(deploymentSuccess(d, nowIso));
+    else this.events.publish(deploymentInfo(d, nowIso, to));
+  }
+
+  /** A new instance passed its app's readiness checks (true when the app has none; old ones are not asked). */
+  private isReadyFor(x: Instance, app: AppDefinition): boolean {
+    return app.readinessChecks.length === 0 || !this.runsCurrentConfig(x, app) || this.readiness.isReady(x.instanceId);
+  }
+
+  /** Readiness is polled for the running new instances of every app a current step acts on. */
+  private trackReadiness(): void {
+    const targets: ReadinessTarget[] = [];
+    for (const d of this.deployments) {
+      const step = d.steps[Math.max(1, d.currentStep) - 1];
+      for (const action of step?.actions ?? []) {
+        const app = this.apps.get(action.app);
+        if (app === undefined || app.readinessChecks.length === 0 || action.action === 'StopApplication') continue;
+        for (const x of this.tracker.ofApp(action.app)) {
+          if (x.goal !== 'running' || x.state !== 'TASK_RUNNING' || x.taskId === undefined || x.host === undefined || !this.runsCurrentConfig(x, app)) continue;
+          targets.push({ instanceId: x.instanceId, taskId: x.taskId, app, host: x.host, hostPorts: x.hostPorts });
+        }
+      }
+    }
+    this.readiness.track(targets);
+  }
+
+  /** The current step of a plan as shown by /v2/deployments: progress and reasons per action. */
+  private stepStatus(d: Deployment<AppDefinition>, step: number, decisions: ReadonlyArray<[DeploymentAction, ConvergeDecision]>, nowIso: string): StepStatus {
+    const nowMs = Date.parse(nowIso);
+    const stepStartedAt = step === d.currentStep && d.stepStatus?.step === step ? d.stepStatus.stepStartedAt : nowIso;
+    const startedMs = Date.parse(stepStartedAt);
+    const actions: ActionStatus[] = decisions.map(([action, decision]) => {
+      const app = this.apps.get(action.app);
+      const instances = this.tracker.ofApp(action.app);
+      const current = app === undefined ? [] : instances.filter((x) => x.goal === 'running' && this.runsCurrentConfig(x, app));
+      const unhealthy = app === undefined ? [] : current.filter((x) => x.state === 'TASK_RUNNING' && !isHealthyEnough(x, app)).map((x) => ({ taskId: x.taskId ?? x.instanceId }));
+      const notReady = app === undefined ? 0 : current.filter((x) => isHealthyEnough(x, app) && !this.isReadyFor(x, app)).length;
+      const readinessCheckResults = app === undefined || app.readinessChecks.length === 0 ? [] : current.flatMap((x) => this.readiness.results(x.instanceId));
+      const offers = this.stats.summary(action.app);
+      const failure = this.lastFailures.get(action.app);
+      let oldestTerminating = 0;
+      for (const x of instances) {
+        const at = x.goal !== 'running' && x.taskId !== undefined ? this.firstKill.get(x.taskId) : undefined;
+        if (at !== undefined) oldestTerminating = Math.max(oldestTerminating, (nowMs - at) / 1000);
+      }
+      const facts: ActionFacts = {
+        progress: decision.progress,
+        done: decision.done,
+        backoffSecondsLeft: app === undefined ? 0 : timeLeftMs(delayFor(this.backoff, app.id, configVersionOf(app)), nowMs) / 1000,
+        offerReasons: offers.rejectSummaryLastOffers,
+        offersProcessed: offers.rejectSummaryLastOffers[0]?.processed ?? 0,
+        agents: this.agents.size,
+        agentsRuledOutByConstraints: this.stats.agentsRuledOut(action.app),
+        unhealthy,
+        notReady,
+        ...(failure !== undefined && failure.atMs >= startedMs ? { lastFailure: failure.failure } : {}),
+        oldestTerminatingSeconds: oldestTerminating,
+      };
+      return { action: action.action, app: action.app, progress: { ...decision.progress }, reasons: reasonsFor(facts), readinessCheckResults };
+    });
+    return { step, stepStartedAt, updatedAt: nowIso, actions };
   }
 
   private replaceDeployment(d: Deployment<AppDefinition>): void {
@@ -620,7 +758,7 @@ export class Scheduler implements SchedulerControl {
       app,
       instances,
       isCurrent: (x) => app !== undefined && (isScheduled(x) || this.runsCurrentConfig(x, app)),
-      isHealthy: (x) => app !== undefined && isHealthyEnough(x, app),
+      isHealthy: (x) => app !== undefined && isHealthyEnough(x, app) && (action === undefined || this.isReadyFor(x, app)),
       ...(action?.sentenced !== undefined ? { sentenced: action.sentenced } : {}),
     });
     const nowMs = Date.parse(nowIso);
@@ -702,7 +840,7 @@ export class Scheduler implements SchedulerControl {
         tasks.push(buildTaskInfo({ app, taskId: x.taskId as string, agentId: core.agentId, hostname: core.hostname, launch, allocationRole: offer.allocation_info?.role }));
         used.add(launch.appId);
       }
-      for (const a of used) this.stats.used(a, nowMs);
+      for (const a of used) this.stats.used(a, nowMs, core.agentId);
       if (tasks.length === 0) declines.push(core.id);
       else launches.push({ offer, tasks, provisioned });
     }
@@ -858,7 +996,10 @@ export class Scheduler implements SchedulerControl {
     if (kills.length === 0) return;
     const nowMs = this.now();
     const unique = new Map(kills);
-    for (const taskId of unique.keys()) this.killsSent.set(taskId, nowMs);
+    for (const taskId of unique.keys()) {
+      this.killsSent.set(taskId, nowMs);
+      if (!this.firstKill.has(taskId)) this.firstKill.set(taskId, nowMs);
+    }
     this.metrics?.kills(unique.size);
     await this.inParallel([...unique], async ([taskId, agentId]) => {
       try {

@@ -346,4 +346,32 @@ describe('python3-marathon 0.13 against a listening Pacer', () => {
     }
     expect(r.list_apps).toEqual([...accepted].sort());
   }, SCRIPT_TIMEOUT_MS);
+
+  it("creates, reads, lists, scales, updates, rolls back and deletes Marathon's example group", async () => {
+    const group = `${g}/sleep-group`;
+    const r = await runClient(baseUrl, 'groups', group, path.join(EXAMPLES, 'groups', 'system__sleep-group.json'));
+    expect(failedSteps(r)).toEqual({});
+    expect(r.create_group).toEqual(DEPLOYMENT_RESULT);
+    expect(r.create_existing).toEqual({ raised: 'ConflictError', status: 409, message: `Group ${group} is already created. Use PUT to change this group.`, details: null });
+    const app = (id: string, instances: number) => ({ type: 'MarathonApp', id: `${group}/sleep/${id}`, instances, cmd: 'sleep 1000' });
+    expect(r.get_group).toEqual({
+      type: 'MarathonGroup',
+      id: group,
+      apps: [],
+      groups: [{ type: 'MarathonGroup', id: `${group}/sleep`, apps: [app('goodnight-1', 1), app('goodnight-2', 1)], groups: [], dependencies: [], version: r.create_group.version }],
+      dependencies: [],
+      version: r.create_group.version,
+    });
+    expect(r.list_groups).toContain(g);
+    expect(r.scale_locked).toMatchObject({ raised: 'ConflictError', status: 409 });
+    expect(r.unlock).toBe(1);
+    expect(r.scale_group).toEqual(DEPLOYMENT_RESULT);
+    expect(r.after_scale.groups[0].apps).toEqual([app('goodnight-1', 2), app('goodnight-2', 2)]);
+    expect(r.update_group).toEqual(DEPLOYMENT_RESULT);
+    expect(r.after_update.groups[0].apps).toEqual([app('goodnight-1', 2)]);
+    expect(r.rollback_group).toEqual(DEPLOYMENT_RESULT);
+    expect(r.after_rollback.groups[0].apps).toEqual([app('goodnight-1', 1), app('goodnight-2', 1)]);
+    expect(r.delete_group).toEqual(DEPLOYMENT_RESULT);
+    expect(r.get_deleted_group).toEqual({ raised: 'NotFoundError', status: 404, message: `Group '${group}' does not exist`, details: null });
+  }, SCRIPT_TIMEOUT_MS);
 });

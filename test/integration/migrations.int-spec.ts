@@ -10,7 +10,7 @@ describe('migrations', () => {
     await c.connect();
     try {
       const tables = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.table_name);
-      expect(tables).toEqual(['app_versions', 'apps', 'deployment_counts', 'deployments', 'event_subscriptions', 'framework', 'instance_health', 'instances', 'leader_term', 'pacer_migrations', 'service_ports', 'task_failures']);
+      expect(tables).toEqual(['app_versions', 'apps', 'deployment_counts', 'deployments', 'event_subscriptions', 'framework', 'group_versions', 'groups', 'instance_health', 'instances', 'leader_term', 'pacer_migrations', 'service_ports', 'task_failures']);
       const applied = (await c.query('SELECT name FROM pacer_migrations ORDER BY id')).rows.map((r) => r.name);
       expect(applied).toEqual(MIGRATIONS.map((M) => new M().name));
     } finally {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { formatInstanceId, formatTaskId, type Instance, type InstanceState, type TaskFailure } from '../../src/core/instances';
+import { ChangeNotifier } from '../../src/persistence/change-feed';
 import { InstanceStore } from '../../src/persistence/instance-store';
 import { TaskFailureStore } from '../../src/persistence/task-failure-store';
 import type { QueueEntry, SchedulerControl } from '../../src/scheduler/scheduler-control';
@@ -52,6 +53,7 @@ describe('tasks, kills, queue and live counts on real Postgres', () => {
   let t: TestApp;
   let store: InstanceStore;
   let failures: TaskFailureStore;
+  let notifier: ChangeNotifier;
   let pg: Client;
   const sched = new FakeScheduler();
   const g = uniqueGroup('tasks');
@@ -60,6 +62,7 @@ describe('tasks, kills, queue and live counts on real Postgres', () => {
     t = await startTestApp({ MAX_RUNNING_DEPLOYMENTS: '100000' }, undefined, { schedulerControl: sched });
     store = t.app.get(InstanceStore);
     failures = t.app.get(TaskFailureStore);
+    notifier = t.app.get(ChangeNotifier);
     pg = new Client({ connectionString: TEST_DATABASE_URL });
     await pg.connect();
   });
@@ -136,19 +139,22 @@ describe('tasks, kills, queue and live counts on real Postgres', () => {
   });
 
   describe('live counts, tasks and lastTaskFailure in app answers', () => {
-    it('single app: counts and tasks follow the instance rows at once (never served stale from the read cache)', async () => {
+    it('single app: counts and tasks follow announced instance writes at once on the writing replica (never served stale from the read cache)', async () => {
       const app = await createApp(`${g}/counts/web`);
       const get = async () => (await t.request('GET', `/v2/apps${app.id}`)).body.app;
       expect(await get()).toMatchObject({ tasksStaged: 0, tasksRunning: 0, tasksHealthy: 0, tasksUnhealthy: 0, tasks: [] });
       const a = instance(app.id, app.version, 'TASK_RUNNING', { healthy: true });
       const b = instance(app.id, app.version, 'TASK_RUNNING', { healthy: false });
       const c = instance(app.id, app.version, 'TASK_STARTING');
+      // written and announced as the scheduler does (PgSchedulerStore.writeInstances, then announceStatus)
       await store.upsertMany([a, b, c, instance(app.id, app.version, 'scheduled')]);
-      // the previous GET filled the cache: this one is a hit and must still see the new rows
+      notifier.announceStatus([app.id]);
+      // the previous GET filled the cache: this one must still see the new rows
       const after = await get();
       expect(after).toMatchObject({ tasksStaged: 1, tasksRunning: 2, tasksHealthy: 1, tasksUnhealthy: 1 });
       expect(after.tasks.map((x: { id: string }) => x.id).sort()).toEqual([a.taskId, b.taskId, c.taskId].sort());
       await store.upsertMany([{ ...c, state: 'TASK_RUNNING', startedAt: '2026-01-01T00:00:05.000Z' }]);
+      notifier.announceStatus([app.id]);
       expect(await get()).toMatchObject({ tasksStaged: 0, tasksRunning: 3 });
     });
 
@@ -174,6 +180,7 @@ describe('tasks, kills, queue and live counts on real Postgres', () => {
       const app = await createApp(`${g}/failure/web`);
       expect('lastTaskFailure' in (await t.request('GET', `/v2/apps${app.id}`)).body.app).toBe(false);
       expect(await failures.recordMany([failure(app.id, app.version, 'first'), failure(app.id, app.version, 'second\u0000'), failure(`${g}/failure/none`, app.version, 'x')])).toBe(1);
+      notifier.announceStatus([app.id, `${g}/failure/none`]);
       const shown = (await t.request('GET', `/v2/apps${app.id}`)).body.app.lastTaskFailure;
       expect(shown).toEqual({ ...failure(app.id, app.version, 'second') });
       expect(Object.keys(shown)).toEqual(['appId', 'host', 'message', 'state', 'taskId', 'timestamp', 'version', 'slaveId']);

@@ -1,4 +1,4 @@
-import { appHeadJson, appInfoJson, appStatusJson, parseEmbeds } from './app.mapper';
+import { appHeadJson, appInfoJson, appLiveJson, appStatusJson, appTailJson, parseEmbeds } from './app.mapper';
 
 const def = '{"id":"/web","cmd":"sleep 1"}';
 
@@ -25,4 +25,14 @@ describe('appInfoJson', () => {
     const embeds = parseEmbeds([], true);
     expect(appHeadJson(def, runtime.deployments) + appStatusJson(runtime, embeds)).toBe(appInfoJson(def, runtime, embeds));
   });
+
+  it.each([[[]], [['app.readiness']], [['taskStats', 'failures']], [['readiness', 'taskStats']]])(
+    'a single app: the cached live part (independent of the embeds) then the tail of the embeds, %j',
+    (embed) => {
+      const runtime = { counts: { staged: 1, running: 1, healthy: 0, unhealthy: 0 }, tasksJson: '[{"id":"t"}]', lastTaskFailureJson: '{"appId":"/web"}' };
+      const embeds = parseEmbeds(embed, true);
+      expect(appLiveJson(runtime, embeds)).toBe(appLiveJson(runtime, parseEmbeds([], true)));
+      expect(appLiveJson(runtime, embeds) + appTailJson(embeds)).toBe(appStatusJson(runtime, embeds));
+    },
+  );
 });

@@ -52,13 +52,25 @@ export function appHeadJson(definitionJson: string, deployments: readonly string
 
 /** The status fields that close an `appHeadJson`: counts always, the rest as embedded. */
 export function appStatusJson(runtime: Omit<AppRuntime, 'deployments'>, embeds: AppEmbeds): string {
+  return appLiveJson(runtime, embeds) + appTailJson(embeds);
+}
+
+/**
+ * The first part of `appStatusJson`, which depends on the app's tasks: counts, then tasks and the
+ * last failure as embedded (a single app's answer always embeds both, so its read cache keeps this).
+ */
+export function appLiveJson(runtime: Omit<AppRuntime, 'deployments'>, embeds: AppEmbeds): string {
   const c = runtime.counts ?? ZERO_COUNTS;
   let out = `,"tasksStaged":${c.staged},"tasksRunning":${c.running},"tasksHealthy":${c.healthy},"tasksUnhealthy":${c.unhealthy}`;
   if (embeds.tasks) out += `,"tasks":${runtime.tasksJson ?? '[]'}`;
   if (embeds.lastTaskFailure && runtime.lastTaskFailureJson !== undefined) out += `,"lastTaskFailure":${runtime.lastTaskFailureJson}`;
-  if (embeds.readiness) out += ',"readinessCheckResults":[]';
-  if (embeds.taskStats) out += ',"taskStats":{}';
-  return `${out}}`;
+  return out;
+}
+
+/** The rest of `appStatusJson`, which depends on the embeds only, closing brace included. */
+export function appTailJson(embeds: AppEmbeds): string {
+  if (!embeds.readiness && !embeds.taskStats) return '}';
+  return `${embeds.readiness ? ',"readinessCheckResults":[]' : ''}${embeds.taskStats ? ',"taskStats":{}' : ''}}`;
 }
 
 /**

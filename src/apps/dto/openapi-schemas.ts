@@ -427,6 +427,34 @@ const API: Record<string, SchemaObject> = {
   }, 'A running deployment (GET /v2/deployments).', {
     required: ['id', 'version', 'affectedApps', 'affectedPods', 'steps', 'currentActions', 'currentStep', 'totalSteps'],
   }),
+  DeploymentActionStatus: {
+    description: 'An action of the current step with its progress and, when it cannot progress, why (Pacer).',
+    allOf: [
+      ref('DeploymentCurrentAction'),
+      obj({
+        progress: obj({
+          target: int('Instances the app asks for.'),
+          current: int('Running-goal instances on the new configuration (waiting ones included).'),
+          healthyCurrent: int('Of those, running and healthy.'),
+          old: int('Running-goal instances on an older configuration.'),
+          terminating: int('Instances asked to stop whose task has not ended yet.'),
+          waiting: int('Instances waiting for an offer or their backoff.'),
+        }, 'Counts the leader last saw.'),
+        reasons: arrayOf({ type: 'string' }, 'Why the action cannot progress (empty while it progresses).'),
+      }, 'Pacer status.'),
+    ],
+  },
+  DeploymentStatus: {
+    description: 'One deployment with the status of its current step (Pacer; GET /v2/deployments keeps Marathon\'s shape).',
+    allOf: [
+      ref('DeploymentInfo'),
+      obj({
+        currentActions: arrayOf(ref('DeploymentActionStatus'), 'Actions of the running step, with progress and reasons.'),
+        stepStartedAt: timestamp('When the running step started.'),
+        updatedAt: timestamp('When the leader last updated this status.'),
+      }, 'Status of the running step.'),
+    ],
+  },
   TaskList: obj({ tasks: arrayOf(ref('Task'), 'The tasks.') }, 'Answer of the task lists and of kills with scale=false.', { required: ['tasks'] }),
   TaskSingle: obj({ task: ref('Task') }, 'Answer of killing one task with scale=false: the task as it was.', { required: ['task'] }),
   TaskIds: obj({ ids: arrayOf({ type: 'string' }, 'Task ids, e.g. `web.instance-<uuid>._app.1`.') }, 'Body of POST /v2/tasks/delete.', { required: ['ids'] }),

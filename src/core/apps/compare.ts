@@ -22,18 +22,24 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 /** Fields that never make a change an upgrade: the instance count and the server's version stamps. */
 const NOT_UPGRADE_KEYS: ReadonlySet<string> = new Set(['instances', 'version', 'versionInfo']);
 
-function withoutScaleFields(app: AppDefinition): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(app)) if (!NOT_UPGRADE_KEYS.has(k)) out[k] = v;
-  return out;
-}
-
 /**
  * Reference §2.6: a change is an upgrade (rolling restart) when anything but `instances` differs.
  * Example: {instances: 1 → 3} is a scale; {labels: {} → {a: "b"}} restarts every task.
+ * Compared key by key, skipping the scale fields, without copying either definition (planning
+ * 10,000 changed apps compares 10,000 pairs).
  */
 export function isUpgrade(a: AppDefinition, b: AppDefinition): boolean {
-  return !jsonEqual(withoutScaleFields(a), withoutScaleFields(b));
+  const ao = a as unknown as Record<string, unknown>;
+  const bo = b as unknown as Record<string, unknown>;
+  let na = 0;
+  for (const k in ao) {
+    if (NOT_UPGRADE_KEYS.has(k) || ao[k] === undefined) continue;
+    na++;
+    if (!Object.prototype.hasOwnProperty.call(bo, k) || !jsonEqual(ao[k], bo[k])) return true;
+  }
+  let nb = 0;
+  for (const k in bo) if (!NOT_UPGRADE_KEYS.has(k) && bo[k] !== undefined) nb++;
+  return na !== nb;
 }
 
 /** isUpgrade, or a forced restart (`/restart` bumps versionInfo.lastConfigChangeAt). */

@@ -61,6 +61,12 @@ describe('scale and start (reference §3.2, §3.4)', () => {
     expect(ids(converge(input('ScaleApplication', app({ instances: 1 }), xs, ['i1'])).decommission)).toEqual(['i1', 'i3']);
   });
 
+  it('removes instances still waiting to launch before killing running ones', () => {
+    const xs = [inst('i1', 'TASK_RUNNING'), inst('i2', 'TASK_RUNNING'), inst('i3', 'scheduled')];
+    expect(ids(converge(input('ScaleApplication', app({ instances: 2 }), xs)).decommission)).toEqual(['i3']);
+    expect(ids(converge(input('ScaleApplication', app({ instances: 1 }), xs, ['i1'])).decommission)).toEqual(['i3', 'i1']);
+  });
+
   it('an unreachable-inactive instance is replaced, not counted', () => {
     const xs = [inst('i1', 'TASK_RUNNING'), inst('i2', 'unreachable-inactive')];
     const d = converge(input('Maintain', app({ instances: 2 }), xs));

@@ -57,6 +57,28 @@ export interface ConvergeDecision {
   readonly progress: ConvergeProgress;
 }
 
+/**
+ * proposeScale (Marathon's order), except that instances still waiting to be launched go before any
+ * task that runs: removing a waiting instance costs nothing, killing a running one costs capacity
+ * (Marathon's condition order puts Scheduled after Running).
+ * Example: 2 running + 1 waiting, target 2 ⇒ the waiting one is removed, both running ones stay.
+ */
+function scaleDown(instances: readonly Instance[], target: number, app: AppDefinition, sentenced?: readonly string[]): { toDecommission: Instance[]; toStart: number } {
+  const sentencedIds = new Set(sentenced ?? []);
+  const candidates = instances.filter(isScaleCandidate);
+  const excess = Math.max(0, candidates.length - target - candidates.filter((i) => sentencedIds.has(i.instanceId)).length);
+  const waitingFirst = candidates.filter((i) => isScheduled(i) && !sentencedIds.has(i.instanceId)).slice(0, excess);
+  const gone = new Set(waitingFirst.map((i) => i.instanceId));
+  const p = proposeScale({
+    instances: instances.filter((i) => !gone.has(i.instanceId)),
+    target,
+    sentenced,
+    killSelection: app.killSelection,
+    constraints: app.constraints,
+  });
+  return { toDecommission: [...waitingFirst, ...p.toDecommission], toStart: p.toStart };
+}
+
 /** A task that may still run on an agent: it holds capacity until Mesos reports it terminal. */
 function holdsCapacity(i: Instance): boolean {
   return isActive(i) || i.state === 'unreachable-inactive';
@@ -68,7 +90,17 @@ export function converge(input: ConvergeInput): ConvergeDecision {
   const waiting = instances.filter(isScheduled).length;
   if (input.mode === 'StopApplication' || app === undefined) return stop(instances, terminating, waiting);
   if (input.mode === 'RestartApplication') return restart(input, app, terminating, waiting);
+  if (input.mode === 'StartApplication') return start(app, terminating, waiting);
   return scale(input, app, terminating, waiting);
+}
+
+/**
+ * StartApplication: Marathon's legacy no-op ("scale to 0", reference §3.2), done at once. The new
+ * app's instances are launched by its ScaleApplication in its dependency step; starting them here
+ * would launch every new app of a group in the plan's first step, dependencies or not.
+ */
+function start(app: AppDefinition, terminating: number, waiting: number): ConvergeDecision {
+  return { decommission: [], toStart: 0, done: true, progress: { target: Math.max(0, app.instances), current: 0, healthyCurrent: 0, old: 0, terminating, waiting } };
 }
 
 /** StopApplication: every instance goes; done when no record is left. */
@@ -89,13 +121,7 @@ function stop(instances: readonly Instance[], terminating: number, waiting: numb
  */
 function scale(input: ConvergeInput, app: AppDefinition, terminating: number, waiting: number): ConvergeDecision {
   const target = Math.max(0, app.instances);
-  const p = proposeScale({
-    instances: input.instances,
-    target,
-    sentenced: input.sentenced,
-    killSelection: app.killSelection,
-    constraints: app.constraints,
-  });
+  const p = scaleDown(input.instances, target, app, input.sentenced);
   const dying = new Set(p.toDecommission.map((i) => i.instanceId));
   const kept = input.instances.filter((i) => isScaleCandidate(i) && !dying.has(i.instanceId));
   const healthy = kept.filter(input.isHealthy).length;
@@ -157,7 +183,7 @@ function restart(input: ConvergeInput, app: AppDefinition, terminating: number, 
   const decommission: Instance[] = [...unhealthyOld, ...killHealthy];
 
   // Leftovers beyond N on the current configuration (a forced deployment left too many): scale them down.
-  const extraCurrent = current.length > N ? proposeScale({ instances: current, target: N, killSelection: app.killSelection, constraints: app.constraints }).toDecommission : [];
+  const extraCurrent = current.length > N ? scaleDown(current, N, app).toDecommission : [];
   decommission.push(...extraCurrent);
   const currentKept = current.length - extraCurrent.length;
 

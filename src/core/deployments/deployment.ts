@@ -28,6 +28,36 @@ export interface PlannableApp {
 
 export type DeploymentStatus = 'scheduled' | 'running';
 
+/** Marathon's readiness result of one task (`currentActions[].readinessCheckResults[]`). */
+export interface ReadinessCheckResult {
+  readonly taskId: string;
+  readonly name: string;
+  readonly ready: boolean;
+  readonly lastResponse?: { readonly status: number; readonly contentType: string; readonly body: string };
+}
+
+/** What the leader knows about one action of the current step. */
+export interface ActionStatus {
+  readonly action: DeploymentActionType;
+  readonly app: string;
+  /** target, current (new config), healthyCurrent, ready, old, terminating, waiting */
+  readonly progress: Readonly<Record<string, number>>;
+  /** why it cannot progress (empty while it progresses) */
+  readonly reasons: readonly string[];
+  readonly readinessCheckResults: readonly ReadinessCheckResult[];
+}
+
+/** The current step as the leader last saw it (stored with the plan, shown by /v2/deployments). */
+export interface StepStatus {
+  /** 1-based */
+  readonly step: number;
+  /** ISO */
+  readonly stepStartedAt: string;
+  /** ISO */
+  readonly updatedAt: string;
+  readonly actions: readonly ActionStatus[];
+}
+
 export interface Deployment<A extends PlannableApp = PlannableApp> {
   readonly id: string;
   /** The change's timestamp (ISO-8601 with ms, `Z`). */
@@ -41,4 +71,6 @@ export interface Deployment<A extends PlannableApp = PlannableApp> {
   /** 1-based index of the step under way; 0 = stored, not started. */
   readonly currentStep: number;
   readonly status: DeploymentStatus;
+  /** the leader's last view of the current step; absent until it started */
+  readonly stepStatus?: StepStatus;
 }

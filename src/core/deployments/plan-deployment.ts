@@ -73,7 +73,9 @@ export function planDeployment<A extends PlannableApp>(input: PlanInput<A>): Dep
  * The ids a dependency names: the app itself, or every app under it when it names a group.
  * `/prod/db` → ['/prod/db']; `/prod` → ['/prod/db', '/prod/web'] (apps below the group).
  */
-export function resolveDependency(dep: string, ids: Iterable<string>): string[] {
+export function resolveDependency(dep: string, ids: Iterable<string>, known?: ReadonlySet<string>): string[] {
+  // An id is an app or a group, never both: an app id resolves to itself without a scan.
+  if (known?.has(dep)) return [dep];
   const prefix = dep.endsWith('/') ? dep : `${dep}/`;
   const out: string[] = [];
   for (const id of ids) if (id === dep || id.startsWith(prefix)) out.push(id);
@@ -87,6 +89,7 @@ export function resolveDependency(dep: string, ids: Iterable<string>): string[] 
 export function dependencyDepths<A extends PlannableApp>(apps: ReadonlyMap<string, A>): (id: string) => number {
   const memo = new Map<string, number>();
   const ids = [...apps.keys()];
+  const appIds = new Set(ids);
   const visiting: string[] = [];
 
   const depth = (id: string): number => {
@@ -102,7 +105,7 @@ export function dependencyDepths<A extends PlannableApp>(apps: ReadonlyMap<strin
     visiting.push(id);
     let deepest = 0;
     for (const dep of app.dependencies) {
-      for (const target of resolveDependency(dep, ids)) {
+      for (const target of resolveDependency(dep, ids, appIds)) {
         if (target === id) continue;
         deepest = Math.max(deepest, depth(target));
       }

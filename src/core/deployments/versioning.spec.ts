@@ -23,4 +23,12 @@ describe('stampVersion', () => {
     expect(stampVersion(v1, v1, '2019-12-31T00:00:00.000Z', true).version).toBe('2020-01-01T10:00:01.000Z');
     expect(nextMillisecond('2020-12-31T23:59:59.999Z')).toBe('2021-01-01T00:00:00.000Z');
   });
+
+  it('a rollback keeps the configuration version of the definition it restores', () => {
+    const v1 = stampVersion(undefined, base, '2020-01-01T10:00:00.000Z', false);
+    const v2 = stampVersion(v1, v1, '2020-01-01T10:07:00.000Z', true);
+    const back = stampVersion(v2, v1, '2020-01-01T10:08:00.000Z', true, v1.versionInfo?.lastConfigChangeAt);
+    expect(back.version).toBe('2020-01-01T10:08:00.000Z');
+    expect(back.versionInfo).toEqual({ lastScalingAt: '2020-01-01T10:08:00.000Z', lastConfigChangeAt: '2020-01-01T10:00:00.000Z' });
+  });
 });

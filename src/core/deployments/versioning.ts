@@ -9,12 +9,17 @@ import type { AppDefinition } from '../apps/types';
  * - versionInfo.lastConfigChangeAt: `now` when the change needs a restart (config change or
  *   /restart), otherwise kept.
  *
+ * - `keptConfigVersion` (a rollback to a stored definition): lastConfigChangeAt is that definition's
+ *   own, so instances still running it count as current.
+ *
  * Worked example: app at 10:00:00.000 scaled 1→3 at 10:05 ⇒ version 10:05, lastScalingAt 10:05,
- * lastConfigChangeAt 10:00; then cmd changed at 10:07 ⇒ all three 10:07.
+ * lastConfigChangeAt 10:00; then cmd changed at 10:07 ⇒ all three 10:07; then the 10:07 deployment
+ * is rolled back at 10:08 ⇒ version 10:08, lastConfigChangeAt 10:00 again.
  */
-export function stampVersion(previous: AppDefinition | undefined, next: AppDefinition, now: string, configChanged: boolean): AppDefinition {
+export function stampVersion(previous: AppDefinition | undefined, next: AppDefinition, now: string, configChanged: boolean, keptConfigVersion?: string): AppDefinition {
   const version = previous?.version && previous.version >= now ? nextMillisecond(previous.version) : now;
-  const lastConfigChangeAt = !previous || configChanged ? version : (previous.versionInfo?.lastConfigChangeAt ?? previous.version ?? version);
+  const changedAt = keptConfigVersion !== undefined && keptConfigVersion < version ? keptConfigVersion : version;
+  const lastConfigChangeAt = !previous || configChanged ? changedAt : (previous.versionInfo?.lastConfigChangeAt ?? previous.version ?? version);
   return { ...next, version, versionInfo: { lastScalingAt: version, lastConfigChangeAt } };
 }
 

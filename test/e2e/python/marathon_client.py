@@ -16,6 +16,7 @@ import sys
 import traceback
 
 from marathon import MarathonClient, MarathonApp
+from marathon.models.group import MarathonGroup
 from marathon.exceptions import ConflictError, MarathonError, MarathonHttpError, NotFoundError
 from marathon.models.app import MarathonHealthCheck, PortDefinition
 
@@ -305,6 +306,57 @@ def scenario_tasks(c, args):
     return s.results
 
 
+def group_summary(g):
+    """The parsed MarathonGroup (and its MarathonApps): classes, ids and what clients read."""
+    return {
+        'type': type(g).__name__,
+        'id': g.id,
+        'apps': [{'type': type(a).__name__, 'id': a.id, 'instances': a.instances, 'cmd': a.cmd} for a in g.apps],
+        'groups': [group_summary(x) for x in g.groups],
+        'dependencies': g.dependencies,
+        'version': g.version,
+    }
+
+
+def scenario_groups(c, args):
+    """Marathon's example group under a unique id: create, read, list, scale, update, roll back, delete."""
+    group_id, example_file = args
+    s = Steps()
+    with open(example_file, encoding='utf-8') as f:
+        group = MarathonGroup.from_json(json.loads(f.read().replace('/sleep-group', group_id)))
+    created = s.run('create_group', lambda: c.create_group(group))
+    s.expect_error('create_existing', lambda: c.create_group(group))
+    s.run('get_group', lambda: group_summary(c.get_group(group_id)))
+    s.run('list_groups', lambda: sorted(g.id for g in c.list_groups()))
+    # Nothing executes deployments here: the create's plan still locks the apps (scale_group has no force).
+    s.expect_error('scale_locked', lambda: c.scale_group(group_id, 2))
+
+    def unlock():
+        cancelled = [d.id for d in c.list_deployments() if any(a.startswith(group_id + '/') for a in d.affected_apps)]
+        for d in cancelled:
+            c.delete_deployment(d, force=True)
+        return len(cancelled)
+
+    s.run('unlock', unlock)
+    s.run('scale_group', lambda: c.scale_group(group_id, 2))
+    s.run('after_scale', lambda: group_summary(c.get_group(group_id)))
+
+    def update():
+        # The classic workflow: read the group, drop an app, send the whole object back.
+        g = c.get_group(group_id)
+        g.groups[0].apps = g.groups[0].apps[:1]
+        return c.update_group(group_id, g, force=True)
+
+    s.run('update_group', update)
+    s.run('after_update', lambda: group_summary(c.get_group(group_id)))
+    if isinstance(created, dict) and 'version' in created:
+        s.run('rollback_group', lambda: c.rollback_group(group_id, created['version'], force=True))
+        s.run('after_rollback', lambda: group_summary(c.get_group(group_id)))
+    s.run('delete_group', lambda: c.delete_group(group_id, force=True))
+    s.expect_error('get_deleted_group', lambda: c.get_group(group_id))
+    return s.results
+
+
 SCENARIOS = {
     'tasks': scenario_tasks,
     'info': scenario_info,
@@ -312,6 +364,7 @@ SCENARIOS = {
     'lifecycle': scenario_lifecycle,
     'errors': scenario_errors,
     'examples': scenario_examples,
+    'groups': scenario_groups,
 }
 
 
