@@ -13,10 +13,17 @@ const ADMIN_URL = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` every `everyMs` until it returns a value (not undefined); throws after `timeoutMs`. */
+/** Set when a child (Pacer, local-mesos) exits while its cluster is still open: every wait then fails. */
+let childDied: Error | undefined;
+
+/**
+ * Polls `check` every `everyMs` until it returns a value (not undefined); throws after `timeoutMs`,
+ * or as soon as Pacer or local-mesos has died.
+ */
 export async function until<T>(what: string, timeoutMs: number, everyMs: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (childDied) throw new Error(`${childDied.message} (while waiting for ${what})`);
     const v = await check();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -111,6 +118,7 @@ function hookSignals(): void {
 let clusters = 0;
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   hookSignals();
+  childDied = undefined;
   const dbName = `pacer_bench_converge_${process.pid}_${clusters++}`;
   const steps: Array<() => Promise<void>> = [];
   let closed = false;
@@ -134,6 +142,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await db.connect();
     steps.push(() => db.end());
     const mesos = await startMasterProcess(opts.mesosArgs);
+    mesos.child.once('exit', (code, signal) => {
+      if (!closed) childDied = new Error(`local-mesos exited (${signal ?? code})`);
+    });
     steps.push(() => stopMaster(mesos));
     const port = await freePort();
     const pacerEnv: Record<string, string> = {
@@ -149,6 +160,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     };
     const pacerNodeArgs = [...(opts.pacerNodeArgs ?? []), ...(process.env.BENCH_PACER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const pacer = startNode('src/main.js', pacerEnv, [], pacerNodeArgs);
+    pacer.once('exit', (code, signal) => {
+      if (!closed) childDied = new Error(`pacer exited (${signal ?? code})`);
+    });
     steps.push(() => stopPacer(pacer));
     const base = `http://127.0.0.1:${port}`;
     await Promise.race([
@@ -345,12 +359,24 @@ export function schedulerKnobs(): Record<string, string> {
 
 /**
  * Runs `once` RUNS times; a failed run is reported and recorded, and the others still count (each
- * run has its own database and processes). Throws when no run succeeded.
+ * run has its own database and processes). Throws when no run succeeded. With BENCH_QUIET_LOAD=x,
+ * each run first waits (up to 20 min) for the 1-minute load average to fall below x: the machine is
+ * shared, and test suites running meanwhile move the figures a lot. The load at each start is kept.
  */
-export async function repeat<T>(once: () => Promise<T>, report: (r: T, i: number) => void): Promise<{ runs: T[]; failures: Array<{ run: number; error: string }> }> {
+export async function repeat<T>(
+  once: () => Promise<T>,
+  report: (r: T, i: number) => void,
+): Promise<{ runs: T[]; failures: Array<{ run: number; error: string }>; loadAtRunStart: number[] }> {
   const runs: T[] = [];
   const failures: Array<{ run: number; error: string }> = [];
+  const loadAtRunStart: number[] = [];
+  const quiet = Number(process.env.BENCH_QUIET_LOAD ?? 0);
   for (let i = 0; i < RUNS; i++) {
+    if (quiet > 0) {
+      const deadline = Date.now() + 20 * 60_000;
+      while (os.loadavg()[0] >= quiet && Date.now() < deadline) await sleep(5000);
+    }
+    loadAtRunStart.push(round(os.loadavg()[0]));
     try {
       const r = await once();
       runs.push(r);
@@ -362,7 +388,7 @@ export async function repeat<T>(once: () => Promise<T>, report: (r: T, i: number
   }
   if (runs.length === 0) throw new Error(`every run failed: ${failures.map((f) => f.error).join('; ')}`);
   if (failures.length > 0) process.exitCode = 1;
-  return { runs, failures };
+  return { runs, failures, loadAtRunStart };
 }
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 1);

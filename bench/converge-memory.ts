@@ -7,7 +7,8 @@
 // heap figures from its /metrics). Target ≤ 500 MB. Also reported: how long creating and converging
 // took, and — after those figures — VmRSS and heap after forced full GCs in Pacer (Pacer runs with
 // --expose-gc and bench/converge-profile.js preloaded for that; PACER_HEAP_SNAPSHOT_DIR=<dir> adds a
-// heap snapshot, PACER_CPU_PROFILE=<file> a CPU profile). BENCH_RUNS=3 repeats the whole run (fresh database and processes each time).
+// heap snapshot, PACER_CPU_PROFILE=<file> a CPU profile, BENCH_MIDBURST_GC=1 the same report right
+// after the last create). BENCH_RUNS=3 repeats the whole run (fresh database and processes each time).
 //   npm run build && node dist/bench/converge-memory.js
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,6 +46,8 @@ interface Run {
   settledSamplesVmRssMb: number[];
   /** diagnostics, after the figures: VmRSS and heap after full garbage collections in Pacer */
   afterForcedGc: unknown;
+  /** BENCH_MIDBURST_GC=1 only: the same right after the last create was answered */
+  midBurstForcedGc: unknown;
   /** Postgres statistics of the run's database (transactions; rows written and scanned per table) */
   databaseActivity: Record<string, unknown>;
   masterRssMb: number;
@@ -138,11 +141,18 @@ async function once(): Promise<Run> {
     let allRunning = 0;
     let t1 = 0;
     let created: { errors: number; firstError?: string };
+    let midBurst: unknown = null;
     try {
       created = await createAll(c);
       t1 = Date.now();
       console.log(`created ${APPS} apps in ${((t1 - t0) / 1000).toFixed(1)} s (${Math.round(APPS / ((t1 - t0) / 1000))}/s, ${created.errors} errors${created.firstError ? `; first: ${created.firstError}` : ''})`);
       if (created.errors > 0) throw new Error(`${created.errors} creates failed`);
+      if (process.env.BENCH_MIDBURST_GC) {
+        // Diagnostics (off by default, it stalls Pacer for a while): what is live while every plan is
+        // stored and the launches are under way, as opposed to garbage.
+        midBurst = await forcedGc(c.pacer);
+        console.log(`after the last create, after forced full GCs: ${JSON.stringify((midBurst as { after?: unknown }).after ?? midBurst)}`);
+      }
       allRunning = await until(`${TOTAL} tasks RUNNING`, CONVERGE_TIMEOUT_MS, 500, async () => {
         const r = await c.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM instances WHERE state = 'TASK_RUNNING'`);
         if (Number(r.rows[0].n) < TOTAL) return undefined;
@@ -187,6 +197,7 @@ async function once(): Promise<Run> {
       memorySettled: settled,
       settledSamplesVmRssMb: samples,
       afterForcedGc: gc,
+      midBurstForcedGc: midBurst,
       databaseActivity: db,
       masterRssMb,
       progress,
@@ -199,7 +210,7 @@ async function once(): Promise<Run> {
 
 async function main(): Promise<void> {
   const info = machine();
-  const { runs, failures } = await repeat(once, (r, i) => {
+  const { runs, failures, loadAtRunStart } = await repeat(once, (r, i) => {
     console.log(
       `run ${i + 1}/${RUNS}: ${APPS} apps × ${PER_APP} = ${TOTAL} instances: Pacer VmRSS settled ${r.memorySettled.vmRssMb} MB ` +
         `(heap used ${r.memorySettled.heapUsedMb} MB of ${r.memorySettled.heapTotalMb} MB; idle ${r.memoryIdleMb} MB; at all-running ${r.memoryAtAllRunning.vmRssMb} MB; peak ${r.memoryPeakVmRssMb} MB); ` +
@@ -235,6 +246,7 @@ async function main(): Promise<void> {
     seconds_creating: range(runs.map((r) => r.secondsCreating)),
     seconds_first_post_to_all_running: range(runs.map((r) => r.secondsFirstPostToAllRunning)),
     meets_target: Math.max(...rss) <= TARGET_MB,
+    loadAtRunStart,
     runs,
     failures,
     measured_at: new Date().toISOString(),

@@ -95,7 +95,7 @@ async function once(): Promise<Run> {
 
 async function main(): Promise<void> {
   const info = machine();
-  const { runs, failures } = await repeat(once, (r, i) => {
+  const { runs, failures, loadAtRunStart } = await repeat(once, (r, i) => {
     console.log(
       `run ${i + 1}/${RUNS}: 0 → ${INSTANCES} RUNNING in ${r.secondsPostToAllRunning} s (${r.runningPerSecond}/s; first RUNNING after ${r.secondsPostToFirstRunning} s; ` +
         `Pacer's records all RUNNING after ${r.secondsPostToPacerTasksRunning} s (API tasksRunning then: ${r.apiTasksRunningAtEnd}); deployment done after ${r.secondsPostToDeploymentDone} s); ` +
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     seconds_post_to_all_running: range(all),
     meets_target: Math.max(...all) <= TARGET_SECONDS,
     seconds_delete_to_no_process: range(runs.map((r) => r.secondsDeleteToNoProcess)),
+    loadAtRunStart,
     runs,
     failures,
     measured_at: new Date().toISOString(),

@@ -171,7 +171,7 @@ async function once(): Promise<Run> {
 
 async function main(): Promise<void> {
   const info = machine();
-  const { runs, failures } = await repeat(once, (r, i) => {
+  const { runs, failures, loadAtRunStart } = await repeat(once, (r, i) => {
     const tenth = Math.floor(INSTANCES / 10);
     console.log(
       `run ${i + 1}/${RUNS}: 0 → ${INSTANCES} RUNNING in ${r.secondsPostToAllRunning} s (first RUNNING after ${r.secondsPostToFirstRunning} s; ` +
@@ -206,6 +206,7 @@ async function main(): Promise<void> {
     last_to_first_ratio_from_first_running: range(runs.map((r) => r.lastToFirstRatioFromFirstRunning)),
     meets_target_seconds: Math.max(...all) <= TARGET_SECONDS,
     meets_target_ratio: Math.min(...ratios) >= TARGET_RATIO,
+    loadAtRunStart,
     runs,
     failures,
     measured_at: new Date().toISOString(),

@@ -15,6 +15,7 @@ import { SchedulerControlModule } from './scheduler/scheduler-control.module';
 import { TasksModule } from './tasks/tasks.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { EventsModule } from './events/events.module';
+import { HealthChecksModule } from './health-checks/health-checks.module';
 
 export interface AppModuleOptions {
   /** false builds the app without a database connection (OpenAPI generation). */
@@ -63,6 +64,7 @@ export class AppModule {
         HealthModule,
         MesosModule.forRoot(options.scheduler ?? false),
         EventsModule,
+        HealthChecksModule,
         SchedulerModule,
       ],
     };

@@ -59,8 +59,15 @@ export class MesosService implements OnApplicationShutdown {
     return driver;
   }
 
+  /** End of a leadership term: the driver stops (a new term starts a new one). */
+  async stopDriver(): Promise<void> {
+    const d = this.driverValue;
+    this.driverValue = undefined;
+    await d?.stop();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.driverValue?.stop();
+    await this.stopDriver();
   }
 
   private createDriver(ds: DataSource): MesosSchedulerDriver {

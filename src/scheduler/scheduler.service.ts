@@ -10,6 +10,9 @@ import { AppStore } from '../persistence/app-store';
 import { ChangeFeed, ChangeNotifier } from '../persistence/change-feed';
 import { InstanceStore } from '../persistence/instance-store';
 import { InstanceHealthStore } from '../persistence/instance-health-store';
+import { Leadership } from '../leader/leadership';
+import { registerHealthMetrics } from './health-metrics';
+import { HealthMonitor, healthSettingsFrom, redisProbeChannels } from './health-monitor';
 import { Scheduler, type SchedulerMetrics } from './scheduler';
 import type { QueueEntry, SchedulerControl } from './scheduler-control';
 import { PgSchedulerStore, type FailureSink } from './scheduler-store';
@@ -40,13 +43,45 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
     @Inject(FAILURE_SINK) private readonly failures: FailureSink,
     private readonly events: EventBus,
     private readonly health: InstanceHealthStore,
+    private readonly leadership: Leadership,
     metrics: Metrics,
   ) {
     this.metrics = schedulerMetrics(metrics, () => this.scheduler);
+    registerHealthMetrics(metrics.registry, () => this.scheduler?.healthMonitor);
   }
 
+  private term: Promise<void> = Promise.resolve();
+  private subscribedToFeed = false;
+
+  /**
+   * The scheduler runs for exactly the terms this replica leads: started on `onChange(true)` (and at
+   * bootstrap if already leading), stopped at once on `onChange(false)` — `Scheduler.stop()` marks it
+   * stopped synchronously, so nothing more is launched, killed or written by it.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.mesos.shouldSchedule()) return;
+    this.leadership.onChange((leading) => (leading ? this.startTerm() : this.stopTerm()));
+    await this.leadership.ready();
+    if (this.leadership.isLeader()) await this.startTerm();
+  }
+
+  private startTerm(): Promise<void> {
+    this.term = this.term.then(() => this.runTerm()).catch((e: Error) => this.logger.error(`starting the scheduler: ${e.stack ?? e.message}`));
+    return this.term;
+  }
+
+  private stopTerm(): Promise<void> {
+    const s = this.scheduler;
+    this.scheduler = undefined;
+    const stopping = s?.stop(); // marks it stopped synchronously
+    this.term = this.term.then(async () => {
+      await stopping;
+      await this.mesos.stopDriver();
+    });
+    return this.term;
+  }
+
+  private async runTerm(): Promise<void> {
+    if (this.scheduler !== undefined || !this.mesos.shouldSchedule()) return;
     const c = this.config;
     const log = { info: (m: string) => this.logger.log(m), warn: (m: string) => this.logger.warn(m), error: (m: string) => this.logger.error(m) };
     const store = new PgSchedulerStore(this.ds, this.instances, this.apps, this.notifier, this.failures, this.health);
@@ -77,16 +112,34 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
       Date.now,
       this.metrics,
       this.events,
+      (onChange) =>
+        new HealthMonitor({
+          ...redisProbeChannels({ redisUrl: c.redisUrl, prefix: c.healthQueuePrefix, maxQueued: c.healthProbeMaxQueued, onError: (e) => this.logger.warn(`health probes: ${e.message}`) }),
+          log,
+          events: this.events,
+          settings: healthSettingsFrom(c),
+          onChange,
+        }),
     );
-    this.feed.subscribe({ changed: (id) => scheduler.appChanged(id), reset: () => scheduler.resetApps() });
-    await scheduler.start();
+    if (!this.subscribedToFeed) {
+      this.subscribedToFeed = true;
+      this.feed.subscribe({ changed: (id) => this.scheduler?.appChanged(id), reset: () => this.scheduler?.resetApps() });
+    }
     this.scheduler = scheduler;
+    try {
+      await scheduler.start();
+    } catch (e) {
+      this.scheduler = undefined;
+      await scheduler.stop();
+      await this.mesos.stopDriver();
+      throw e;
+    }
     deliver = (e) => scheduler.onEvent(e);
     for (const e of pending) scheduler.onEvent(e);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.scheduler?.stop();
+    await this.stopTerm();
   }
 
   isActive(): boolean {

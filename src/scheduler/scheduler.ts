@@ -35,7 +35,9 @@ import { matchOffer, type AgentInfo, type WaitingGroup } from '../core/matching'
 import { toCoreOffer } from '../mesos/offer';
 import { buildTaskInfo } from '../mesos/task-info';
 import type { Offer, ReconcileTask, SchedulerEvent, TaskInfo, TaskStatus } from '../mesos/types';
-import { appTerminated, deploymentInfo, deploymentStepSuccess, deploymentSuccess, instanceChanged, statusUpdateOf } from '../core/events/marathon-events';
+import { appTerminated, deploymentInfo, deploymentStepSuccess, deploymentSuccess, instanceChanged, instanceHealthChanged, statusUpdateOf } from '../core/events/marathon-events';
+import { pacerSideChecks } from '../core/health';
+import type { HealthMonitor } from './health-monitor';
 import { InstanceTracker } from './instance-tracker';
 import { ReadinessChecker, type ReadinessTarget } from './readiness';
 import { OfferStats } from './offer-stats';
@@ -86,6 +88,8 @@ const RECONCILE_CHUNK = 1000;
 const CALL_CONCURRENCY = 64;
 /** A provisioned launch is not reconciled explicitly until it is this old (its ACCEPT may be in flight). */
 const RECONCILE_PROVISIONED_AFTER_MS = 30_000;
+/** Health kills and replacements are planned this often. */
+const HEALTH_PLAN_MS = 1000;
 /** A plan's shown status is rewritten at most this often while its step does not move. */
 const STATUS_WRITE_MS = 1000;
 /** Deployment progress is re-evaluated at most this often while only instance states change. */
@@ -123,6 +127,9 @@ export class Scheduler implements SchedulerControl {
   private readonly firstKill = new Map<string, number>();
   /** the last task failure per app and when it happened (for deployment reasons) */
   private readonly lastFailures = new Map<string, { failure: { taskId: string; state: string; message: string }; atMs: number }>();
+  /** Pacer-side health checks of this term (issue 7) */
+  private health: HealthMonitor | undefined;
+  private lastHealthPlanMs = 0;
   /** readiness checks of new instances during deployments (reference §3.3) */
   private readonly readiness: ReadinessChecker;
   /** per plan: what was last written as its status, and when */
@@ -156,6 +163,8 @@ export class Scheduler implements SchedulerControl {
     private readonly now: () => number = Date.now,
     private readonly metrics?: SchedulerMetrics,
     private readonly events?: SchedulerEvents,
+    /** builds the term's Pacer-side health checking (absent: no HTTP/TCP checks are run) */
+    private readonly healthFactory?: (onChange: (instanceIds: string[]) => void) => HealthMonitor,
   ) {
     this.readiness = new ReadinessChecker({
       now,
@@ -178,6 +187,10 @@ export class Scheduler implements SchedulerControl {
     this.setApps(apps);
     this.setDeployments(deployments);
     await this.learnConfigs(instances);
+    if (this.healthFactory !== undefined) {
+      this.health = this.healthFactory((ids) => this.healthChanged(ids));
+      this.health.load(await this.store.loadHealth());
+    }
     this.started = true;
     this.needsEval = true;
     this.lastScaleAllMs = this.now();
@@ -194,6 +207,12 @@ export class Scheduler implements SchedulerControl {
     if (this.evalTimer) clearTimeout(this.evalTimer);
     this.readiness.stop();
     await this.chain;
+    await this.health?.stop();
+  }
+
+  /** The term's health monitor (metrics). */
+  get healthMonitor(): HealthMonitor | undefined {
+    return this.health;
   }
 
   isActive(): boolean {
@@ -532,6 +551,67 @@ export class Scheduler implements SchedulerControl {
       throw e;
     }
     this.store.announceStatus(apps);
+    await this.flushHealth();
+  }
+
+  /** Health verdicts changed since the last write (after the instance records they belong to). */
+  private async flushHealth(): Promise<void> {
+    if (this.health === undefined) return;
+    const w = this.health.takeDirty();
+    if (w.upserts.length === 0 && w.deletes.length === 0) return;
+    try {
+      await this.store.writeHealth(w.upserts, w.deletes);
+    } catch (e) {
+      this.health.restoreDirty(w);
+      this.log.warn(`writing health: ${(e as Error).message}`);
+      return;
+    }
+    this.store.announceStatus(w.appIds);
+  }
+
+  /** The monitor's aggregate verdicts flipped: carry them into the instance records (instances.healthy). */
+  private healthChanged(instanceIds: string[]): void {
+    void this.exclusive(async () => {
+      const health = this.health;
+      if (health === undefined) return;
+      const nowMs = this.now();
+      for (const id of instanceIds) {
+        const x = this.tracker.get(id);
+        const app = x === undefined ? undefined : this.apps.get(x.appId);
+        if (x === undefined || app === undefined || pacerSideChecks(app).length === 0) continue;
+        const h = health.healthOf(id);
+        if (x.healthy === h) continue;
+        const next: Instance = h === undefined ? withoutHealthy(x) : { ...x, healthy: h };
+        this.tracker.put(next, nowMs);
+        if (this.events !== undefined && this.events.subscriberCount > 0) this.events.publish(instanceHealthChanged(next, h, new Date(nowMs).toISOString()));
+        this.markScale(x.appId, false);
+      }
+      await this.flush();
+    });
+  }
+
+  /** ~1/s: health kills and replacements as the monitor plans them (breaker and rate limit applied). */
+  private applyHealthPlan(nowIso: string, kills: Array<[string, string | undefined]>): void {
+    const health = this.health;
+    if (health === undefined) return;
+    const nowMs = Date.parse(nowIso);
+    for (const a of health.plan().actions) {
+      const app = this.apps.get(a.appId);
+      const x = this.tracker.get(a.instanceId);
+      if (app === undefined || x === undefined) continue;
+      if (a.backoff) this.backoff = recordFailure(this.backoff, app.id, configVersionOf(app), backoffStrategyOf(app), nowMs);
+      if (a.kind === 'start-replacement') {
+        const id = formatInstanceId(app.id, randomUUID());
+        this.tracker.put(newInstance({ instanceId: id, appId: app.id, appVersion: app.version ?? nowIso, now: nowIso }), nowMs);
+        health.replacementStarted(a.instanceId, id);
+        this.reviveWanted = true;
+      } else if (a.relaunch) {
+        kills.push([a.taskId, x.agentId]);
+      } else {
+        this.applyResult(x, setGoal(x, 'decommissioned'), nowIso, kills);
+      }
+      this.markScale(app.id, true);
+    }
   }
 
   // ------------------------------------------------------------------ apps and deployments
@@ -609,6 +689,11 @@ export class Scheduler implements SchedulerControl {
 
     const nowMs = Date.parse(nowIso);
     this.trackReadiness();
+    if (this.health !== undefined) {
+      const checked: Array<{ app: AppDefinition; instances: Instance[] }> = [];
+      for (const app of this.apps.values()) if (pacerSideChecks(app).length > 0) checked.push({ app, instances: this.tracker.ofApp(app.id) });
+      this.health.sync(checked);
+    }
     const statuses: Array<[Deployment<AppDefinition>, StepStatus]> = [];
     for (const d of this.deployments) {
       let step = Math.max(1, d.currentStep);
@@ -752,7 +837,10 @@ export class Scheduler implements SchedulerControl {
   /** One app, one mode: apply the core's decision (goal changes, new instances). */
   private convergeApp(appId: string, mode: ConvergeMode, action: DeploymentAction | undefined, nowIso: string, kills: Array<[string, string | undefined]>): ConvergeDecision {
     const app = mode === 'StopApplication' ? undefined : this.apps.get(appId);
-    const instances = this.tracker.ofApp(appId);
+    // A sentenced instance whose replacement stands in does not count toward `instances`.
+    const standIns = mode === 'StopApplication' ? undefined : this.health?.standIns(appId);
+    const all = this.tracker.ofApp(appId);
+    const instances = standIns === undefined || standIns.size === 0 ? all : all.filter((x) => !standIns.has(x.instanceId));
     const decision = converge({
       mode,
       app,
@@ -942,6 +1030,10 @@ export class Scheduler implements SchedulerControl {
     }
     for (const a of ready) if (!this.readyLastTick.has(a)) this.reviveWanted = true;
     this.readyLastTick = ready;
+    if (this.health !== undefined && nowMs - this.lastHealthPlanMs >= HEALTH_PLAN_MS) {
+      this.lastHealthPlanMs = nowMs;
+      this.applyHealthPlan(nowIso, kills);
+    }
     const timeouts = { launchConfirmTimeoutSeconds: this.settings.taskLaunchConfirmTimeoutSeconds, launchTimeoutSeconds: this.settings.taskLaunchTimeoutSeconds };
     const retryMs = this.settings.killRetrySeconds * 1000;
     for (const x of this.tracker.all()) {
@@ -1035,12 +1127,18 @@ function modeOf(action: DeploymentAction): ConvergeMode {
 }
 
 /**
- * Counts as healthy for deployments and restarts: running, and — when the app has a health check
- * whose results Pacer already receives (Mesos-side ones, via TaskStatus.healthy) — reported healthy.
- * Pacer-side HTTP/TCP checks arrive with the health-check issue.
+ * Counts as healthy for deployments, restarts and counts: running with a running goal, and reported
+ * healthy when the app has health checks.
  */
 export function isHealthyEnough(x: Instance, app: AppDefinition): boolean {
   if (x.state !== 'TASK_RUNNING' || x.goal !== 'running') return false;
-  const mesosChecked = app.healthChecks.some((c) => c.protocol === 'MESOS_HTTP' || c.protocol === 'MESOS_HTTPS' || c.protocol === 'MESOS_TCP' || c.protocol === 'COMMAND');
-  return !mesosChecked || x.healthy === true;
+  // Mesos-side checks report through TaskStatus.healthy, Pacer-side ones through the HealthMonitor;
+  // both end up in the record's `healthy`.
+  return app.healthChecks.length === 0 || x.healthy === true;
+}
+
+function withoutHealthy(x: Instance): Instance {
+  const copy: Partial<Instance> & Pick<Instance, 'instanceId'> = { ...x };
+  delete (copy as { healthy?: boolean }).healthy;
+  return copy as Instance;
 }

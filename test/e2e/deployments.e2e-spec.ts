@@ -186,7 +186,7 @@ describe('rolling deployments on local-mesos', () => {
   it('waits for readiness checks of new instances, showing their results', async () => {
     const id = '/readied';
     const res = await c.request('POST', '/v2/apps', {
-      id, cmd: serverCommand(), cpus: 0.05, mem: 16, instances: 2, env: { VERSION: '1', READY_AFTER: '3' },
+      id, cmd: serverCommand(), cpus: 0.05, mem: 16, instances: 2, env: { VERSION: '1', READY_AFTER: '8' },
       portDefinitions: [{ port: 0, name: 'http' }],
       readinessChecks: [{ name: 'ready', protocol: 'HTTP', path: '/ready', portName: 'http', intervalSeconds: 2, timeoutSeconds: 1, httpStatusCodesForReady: [200], preserveLastResponse: true }],
     });
