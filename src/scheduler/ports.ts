@@ -26,9 +26,9 @@ export interface SchedulerStore {
   configVersions(pairs: readonly (readonly [string, string])[]): Promise<Map<string, string>>;
   loadDeployments(): Promise<Deployment<AppDefinition>[]>;
   /** record that a plan is at `step` (1-based), and how that step is doing */
-  saveProgress(deploymentId: string, step: number, status: StepStatus): Promise<void>;
+  saveProgress(progress: readonly { readonly id: string; readonly step: number; readonly status: StepStatus }[]): Promise<void>;
   /** the plan is done: delete it; false when it was no longer stored (cancelled or superseded) */
-  finishDeployment(deploymentId: string): Promise<boolean>;
+  finishDeployments(deploymentIds: readonly string[]): Promise<Set<string>>;
   recordFailures(failures: readonly TaskFailure[]): Promise<void>;
   /** tell every replica that these apps' stored state changed (deployments list) */
   announce(appIds: readonly string[]): void;

@@ -76,16 +76,29 @@ export class PgSchedulerStore implements SchedulerStore {
     return this.apps.listDeployments();
   }
 
-  async saveProgress(deploymentId: string, step: number, status: StepStatus): Promise<void> {
-    await this.pool().query({
-      name: 'pacer_deployment_progress',
-      text: `UPDATE deployments SET current_step = $2, status = 'running', step_status = $3::jsonb WHERE id = $1`,
-      values: [deploymentId, step, JSON.stringify(status)],
-    });
+  async saveProgress(progress: readonly { readonly id: string; readonly step: number; readonly status: StepStatus }[]): Promise<void> {
+    for (let i = 0; i < progress.length; i += 1000) {
+      const chunk = progress.slice(i, i + 1000);
+      await this.pool().query({
+        name: 'pacer_deployment_progress_many',
+        text: `UPDATE deployments d SET current_step = u.step, status = 'running', step_status = u.status::jsonb
+                 FROM unnest($1::uuid[], $2::int[], $3::text[]) AS u(id, step, status) WHERE d.id = u.id`,
+        values: [chunk.map((p) => p.id), chunk.map((p) => p.step), chunk.map((p) => JSON.stringify(p.status))],
+      });
+    }
   }
 
-  async finishDeployment(deploymentId: string): Promise<boolean> {
-    return (await this.apps.deleteDeployment(deploymentId)) !== undefined;
+  async finishDeployments(deploymentIds: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < deploymentIds.length; i += 1000) {
+      const res = await this.pool().query<{ id: string }>({
+        name: 'pacer_finish_deployments',
+        text: 'DELETE FROM deployments WHERE id = ANY($1::uuid[]) RETURNING id::text AS id',
+        values: [deploymentIds.slice(i, i + 1000)],
+      });
+      for (const r of res.rows) out.add(r.id);
+    }
+    return out;
   }
 
   async recordFailures(failures: readonly TaskFailure[]): Promise<void> {

@@ -725,21 +725,30 @@ export class Scheduler implements SchedulerControl {
     await this.flush();
     await this.sendKills(kills);
 
+    // Batched: with thousands of plans (one per created app), per-plan statements or list rebuilds
+    // would make every evaluation O(plans²) or thousands of round trips.
     const moved = new Set(progressed.map(([id]) => id));
+    const byId = new Map(this.deployments.map((d) => [d.id, d]));
     for (const [id, step] of progressed) {
-      const d = this.deployments.find((x) => x.id === id);
+      const d = byId.get(id);
       if (d !== undefined) this.publishStepEvents(d, d.currentStep, step, nowIso);
     }
+    const writes: Array<{ id: string; step: number; status: StepStatus }> = [];
+    const updated = new Map<string, Deployment<AppDefinition>>();
+    const movedApps = new Set<string>();
     for (const [d, status] of statuses) {
       // Shown by every replica: written when the step moves, else when it changed (≤ 1/s per plan).
       const key = JSON.stringify(status.actions);
       const last = this.statusWritten.get(d.id);
       if (!moved.has(d.id) && last !== undefined && (last.key === key || nowMs - last.atMs < STATUS_WRITE_MS)) continue;
       this.statusWritten.set(d.id, { key, atMs: nowMs });
-      this.replaceDeployment({ ...d, currentStep: status.step, status: 'running', stepStatus: status });
-      await this.store.saveProgress(d.id, status.step, status);
-      if (moved.has(d.id)) this.store.announce(d.affectedApps);
+      updated.set(d.id, { ...d, currentStep: status.step, status: 'running', stepStatus: status });
+      writes.push({ id: d.id, step: status.step, status });
+      if (moved.has(d.id)) for (const a of d.affectedApps) movedApps.add(a);
     }
+    if (updated.size > 0) this.setDeployments(this.deployments.map((x) => updated.get(x.id) ?? x));
+    if (writes.length > 0) await this.store.saveProgress(writes);
+    if (movedApps.size > 0) this.store.announce([...movedApps]);
     if (finished.length > 0) {
       const ids = new Set(finished.map((d) => d.id));
       this.setDeployments(this.deployments.filter((d) => !ids.has(d.id)));
@@ -747,10 +756,10 @@ export class Scheduler implements SchedulerControl {
       const affected = new Set<string>();
       for (const d of finished) {
         this.publishStepEvents(d, d.currentStep, d.steps.length + 1, nowIso);
-        const existed = await this.store.finishDeployment(d.id);
-        if (existed) this.log.info(`deployment ${d.id} finished (${d.affectedApps.join(', ')})`);
         for (const a of d.affectedApps) affected.add(a);
       }
+      const existed = await this.store.finishDeployments([...ids]);
+      if (existed.size > 0) this.log.info(`${existed.size} deployment(s) finished`);
       this.store.announce([...affected]);
     }
   }
