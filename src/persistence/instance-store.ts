@@ -184,6 +184,11 @@ function lastWriteWins(instances: readonly Instance[]): Instance[] {
   return byId.size === instances.length ? [...instances] : [...byId.values()];
 }
 
+/** A connection inside a caller's transaction (pg PoolClient or Client). */
+export interface Queryable {
+  query(config: QueryConfig): Promise<{ rowCount: number | null }>;
+}
+
 @Injectable()
 export class InstanceStore {
   constructor(private readonly ds: DataSource) {}
@@ -193,10 +198,15 @@ export class InstanceStore {
    * one transaction (all or nothing). A record listed twice is written once (the last one wins).
    * Timestamps are stored to the millisecond. Returns the number of records written.
    */
-  async upsertMany(instances: readonly Instance[]): Promise<number> {
+  async upsertMany(instances: readonly Instance[], client?: Queryable): Promise<number> {
     if (instances.length === 0) return 0;
     const rows = lastWriteWins(instances);
     const statement = (batch: readonly Instance[]): QueryConfig => ({ name: 'pacer_upsert_instances', text: UPSERT_SQL, values: upsertParams(batch) });
+    if (client !== undefined) {
+      // inside the caller's (fenced) transaction
+      for (let i = 0; i < rows.length; i += UPSERT_BATCH) await client.query(statement(rows.slice(i, i + UPSERT_BATCH)));
+      return rows.length;
+    }
     if (rows.length <= UPSERT_BATCH) {
       await this.pool().query(statement(rows));
       return rows.length;
@@ -208,10 +218,10 @@ export class InstanceStore {
   }
 
   /** Deletes records by instance id (unknown ids are ignored); returns how many were deleted. */
-  async deleteMany(instanceIds: readonly string[]): Promise<number> {
+  async deleteMany(instanceIds: readonly string[], client?: Queryable): Promise<number> {
     let deleted = 0;
     for (let i = 0; i < instanceIds.length; i += DELETE_BATCH) {
-      const res = await this.pool().query({
+      const res = await (client ?? this.pool()).query({
         name: 'pacer_delete_instances',
         text: 'DELETE FROM instances WHERE instance_id = ANY($1::text[])',
         values: [instanceIds.slice(i, i + DELETE_BATCH)],

@@ -6,7 +6,8 @@ import type { StoredHealth } from '../core/health/stored';
 import type { Instance, TaskFailure } from '../core/instances';
 import type { AppStore } from '../persistence/app-store';
 import type { ChangeNotifier } from '../persistence/change-feed';
-import type { InstanceStore } from '../persistence/instance-store';
+import type { InstanceStore, Queryable } from '../persistence/instance-store';
+import { FencedError, inFencedTransaction, type TermPool, type TermQueryable } from '../leader/fencing';
 import type { SchedulerStore } from './ports';
 
 export interface FailureSink {
@@ -30,15 +31,36 @@ export class PgSchedulerStore implements SchedulerStore {
     private readonly failures: FailureSink,
     /** absent (tests of other parts): no health is loaded or kept */
     private readonly health?: HealthRecords,
+    /**
+     * The leadership term this scheduler writes under: when given, instance and plan writes run in
+     * a transaction that first checks it is still the current term (src/leader/fencing.ts), so a
+     * paused old leader can never write after a new one took over. One statement more per batch,
+     * sent with BEGIN in the same round trip.
+     */
+    private readonly fencing?: { readonly term: number; readonly onFenced: (e: FencedError) => void },
   ) {}
+
+  /** fn inside a fenced transaction (or on the pool without fencing). */
+  private async write<T>(fn: (c: Queryable & TermQueryable) => Promise<T>): Promise<T> {
+    if (this.fencing === undefined) return fn(this.pool() as unknown as Queryable & TermQueryable);
+    try {
+      return await inFencedTransaction(this.pool() as unknown as TermPool, this.fencing.term, (c) => fn(c as Queryable & TermQueryable));
+    } catch (e) {
+      if (e instanceof FencedError) this.fencing.onFenced(e);
+      throw e;
+    }
+  }
 
   loadInstances(): Promise<Instance[]> {
     return this.instances.loadAll();
   }
 
   async writeInstances(upserts: readonly Instance[], deletes: readonly string[]): Promise<void> {
-    if (upserts.length > 0) await this.instances.upsertMany(upserts);
-    if (deletes.length > 0) await this.instances.deleteMany(deletes);
+    if (upserts.length === 0 && deletes.length === 0) return;
+    await this.write(async (c) => {
+      if (upserts.length > 0) await this.instances.upsertMany(upserts, c);
+      if (deletes.length > 0) await this.instances.deleteMany(deletes, c);
+    });
   }
 
   async loadApps(ids?: readonly string[]): Promise<Map<string, AppDefinition | null>> {
@@ -77,27 +99,31 @@ export class PgSchedulerStore implements SchedulerStore {
   }
 
   async saveProgress(progress: readonly { readonly id: string; readonly step: number; readonly status: StepStatus }[]): Promise<void> {
-    for (let i = 0; i < progress.length; i += 1000) {
-      const chunk = progress.slice(i, i + 1000);
-      await this.pool().query({
-        name: 'pacer_deployment_progress_many',
-        text: `UPDATE deployments d SET current_step = u.step, status = 'running', step_status = u.status::jsonb
-                 FROM unnest($1::uuid[], $2::int[], $3::text[]) AS u(id, step, status) WHERE d.id = u.id`,
-        values: [chunk.map((p) => p.id), chunk.map((p) => p.step), chunk.map((p) => JSON.stringify(p.status))],
-      });
-    }
+    await this.write(async (c) => {
+      for (let i = 0; i < progress.length; i += 1000) {
+        const chunk = progress.slice(i, i + 1000);
+        await c.query({
+          name: 'pacer_deployment_progress_many',
+          text: `UPDATE deployments d SET current_step = u.step, status = 'running', step_status = u.status::jsonb
+                   FROM unnest($1::uuid[], $2::int[], $3::text[]) AS u(id, step, status) WHERE d.id = u.id`,
+          values: [chunk.map((p) => p.id), chunk.map((p) => p.step), chunk.map((p) => JSON.stringify(p.status))],
+        });
+      }
+    });
   }
 
   async finishDeployments(deploymentIds: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < deploymentIds.length; i += 1000) {
-      const res = await this.pool().query<{ id: string }>({
-        name: 'pacer_finish_deployments',
-        text: 'DELETE FROM deployments WHERE id = ANY($1::uuid[]) RETURNING id::text AS id',
-        values: [deploymentIds.slice(i, i + 1000)],
-      });
-      for (const r of res.rows) out.add(r.id);
-    }
+    await this.write(async (c) => {
+      for (let i = 0; i < deploymentIds.length; i += 1000) {
+        const res = (await c.query({
+          name: 'pacer_finish_deployments',
+          text: 'DELETE FROM deployments WHERE id = ANY($1::uuid[]) RETURNING id::text AS id',
+          values: [deploymentIds.slice(i, i + 1000)],
+        })) as unknown as { rows: Array<{ id: string }> };
+        for (const r of res.rows) out.add(r.id);
+      }
+    });
     return out;
   }
 

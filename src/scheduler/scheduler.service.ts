@@ -84,7 +84,16 @@ export class SchedulerService implements SchedulerControl, OnApplicationBootstra
     if (this.scheduler !== undefined || !this.mesos.shouldSchedule()) return;
     const c = this.config;
     const log = { info: (m: string) => this.logger.log(m), warn: (m: string) => this.logger.warn(m), error: (m: string) => this.logger.error(m) };
-    const store = new PgSchedulerStore(this.ds, this.instances, this.apps, this.notifier, this.failures, this.health);
+    const term = this.leadership.term();
+    const store = new PgSchedulerStore(this.ds, this.instances, this.apps, this.notifier, this.failures, this.health,
+      term === undefined ? undefined : {
+        term,
+        // Another replica took over while this one was not looking: stop everything and stand again.
+        onFenced: (e) => {
+          this.logger.error(`${e.message}: stopping the scheduler and abdicating`);
+          void this.stopTerm().then(() => this.leadership.abdicate());
+        },
+      });
     // The driver is created first (it is the scheduler's port); events that arrive before the
     // scheduler has loaded the term's state wait in `pending` (the subscription takes a round trip,
     // the load is usually faster).
