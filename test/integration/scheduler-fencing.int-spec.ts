@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { newInstance } from '../../src/core/instances';
 import { FencedError } from '../../src/leader/fencing';
 import { AppStore } from '../../src/persistence/app-store';
-import { ChangeNotifier } from '../../src/persistence/change-feed';
+import { loadConfig } from '../../src/config/app-config';
+import { ChangeFeed, ChangeNotifier } from '../../src/persistence/change-feed';
 import { createDataSource } from '../../src/persistence/data-source';
 import { InstanceStore } from '../../src/persistence/instance-store';
 import { PgSchedulerStore } from '../../src/scheduler/scheduler-store';
@@ -25,7 +26,7 @@ describe('fenced scheduler writes', () => {
   });
 
   const storeWithTerm = (term: number, fenced: FencedError[]): PgSchedulerStore =>
-    new PgSchedulerStore(ds, new InstanceStore(ds), new AppStore(ds), new ChangeNotifier(ds), { recordMany: async () => 0 }, undefined, {
+    new PgSchedulerStore(ds, new InstanceStore(ds), new AppStore(ds), new ChangeNotifier(ds, new ChangeFeed(loadConfig({ DATABASE_URL: db.url }), false)), { recordMany: async () => 0 }, undefined, {
       term,
       onFenced: (e) => fenced.push(e),
     });
