@@ -1,5 +1,6 @@
 // Pacer (scheduler on, real HTTP port) + local-mesos (agents running real processes) + a database of
 // their own: what the converge end-to-end tests drive over HTTP, as a user would.
+import { createServer } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startLocalMesos, type LocalMesos, type LocalMesosOptions } from '../../local-mesos';
 import { createApp } from '../../src/bootstrap';
@@ -72,6 +73,30 @@ export class Cluster {
     this.pacer = app;
   }
 
+  /**
+   * One more Pacer replica on this cluster's database and Mesos (for leader election tests), on a
+   * free port it advertises, so the election's znode data is a reachable address.
+   */
+  async startReplica(env: Record<string, string> = {}): Promise<{ app: NestFastifyApplication; url: string }> {
+    const port = await freePort();
+    const config = loadConfig({
+      DATABASE_URL: this.db.url,
+      DATABASE_POOL_SIZE: '6',
+      REDIS_URL: TEST_REDIS_URL,
+      HEALTH_QUEUE_PREFIX: new URL(this.db.url).pathname.slice(1),
+      MESOS_MASTER: this.mesos.url,
+      LOG_LEVEL: process.env.PACER_TEST_LOG ?? 'silent',
+      PACER_ADVERTISED_ADDRESS: `127.0.0.1:${port}`,
+      HTTP_PORT: String(port),
+      ...FAST_SCHEDULER,
+      ...this.env,
+      ...env,
+    });
+    const app = await createApp(config, { connectDatabase: true, scheduler: true, logger: false });
+    await app.listen(port, '127.0.0.1');
+    return { app, url: `http://127.0.0.1:${port}` };
+  }
+
   async stopPacer(): Promise<void> {
     await this.pacer?.close();
     this.pacer = undefined;
@@ -131,4 +156,16 @@ export async function eventually<T>(fn: () => T | undefined | false | Promise<T 
 export function httpServerCommand(): string {
   const js = "require('http').createServer((q,s)=>s.end(process.env.MESOS_TASK_ID+' '+process.env.PORT0)).listen(+process.env.PORT0,'127.0.0.1')";
   return `exec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(js)}`;
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
