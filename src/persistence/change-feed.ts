@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -151,7 +151,8 @@ export class ChangeNotifier implements OnApplicationShutdown {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly feed: ChangeFeed,
+    /** this replica's feed, told of status changes at once (absent: only the NOTIFY tells it) */
+    @Optional() private readonly feed?: ChangeFeed,
   ) {}
 
   /** App writes (definition, deployments) of these apps committed. */
@@ -166,7 +167,7 @@ export class ChangeNotifier implements OnApplicationShutdown {
   announceStatus(ids: Iterable<string>): void {
     const list = [...ids];
     if (list.length === 0) return;
-    this.feed.statusChanged(list.length > MAX_PENDING ? [RESET_ALL] : list);
+    this.feed?.statusChanged(list.length > MAX_PENDING ? [RESET_ALL] : list);
     this.enqueue(STATUS_CHANNEL, list);
   }
 
