@@ -541,7 +541,10 @@ export class Scheduler implements SchedulerControl {
 
   /** Write every changed record; on failure keep them pending and rethrow (nothing external happens). */
   private async flush(): Promise<void> {
-    if (this.tracker.pendingWrites === 0) return;
+    if (this.tracker.pendingWrites === 0) {
+      await this.flushHealth(); // verdicts change without any instance record changing
+      return;
+    }
     const changes = this.tracker.takeChanges();
     const apps = this.tracker.takeWrittenApps();
     try {

@@ -40,13 +40,12 @@ describe('Pacer-side health checks on local-mesos', () => {
     expect(res.status).toBe(201);
     const a = await eventually(async () => {
       const x = await app('/hc-ok');
-      return x.tasksHealthy === 2 && x.deployments.length === 0 && x.tasks.every((t) => t.healthCheckResults.length >= 1) ? x : undefined;
+      return x.tasksHealthy === 2 && x.deployments.length === 0 && x.tasks.every((t) => t.healthCheckResults.length === 2) ? x : undefined;
     }, 30_000, '2 healthy, both checks reported, and the deployment done').catch(async (e) => {
       throw new Error(`${(e as Error).message}: ${JSON.stringify(await app('/hc-ok'))}`);
     });
     for (const t of a.tasks) {
-      // Known gap (noted in issue 7): only the first check's result is persisted for the API so far.
-      expect(t.healthCheckResults.length).toBeGreaterThanOrEqual(1);
+      expect(t.healthCheckResults).toHaveLength(2);
       expect(t.healthCheckResults.every((r) => r.alive)).toBe(true);
     }
     await c.request('DELETE', '/v2/apps/hc-ok');
