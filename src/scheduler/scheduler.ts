@@ -192,6 +192,9 @@ export class Scheduler implements SchedulerControl {
       this.health.load(await this.store.loadHealth());
     }
     this.started = true;
+    // An earlier leader may have died between a write and its announcement: every replica drops the
+    // task status it cached ('*' = RESET_ALL on the status channel).
+    this.store.announceStatus(['*']);
     this.needsEval = true;
     this.lastScaleAllMs = this.now();
     this.log.info(`scheduler loaded ${instances.length} instances, ${this.apps.size} apps, ${deployments.length} deployments in ${this.now() - t0} ms`);
