@@ -8,7 +8,7 @@
 // took, and — after those figures — VmRSS and heap after forced full GCs in Pacer (Pacer runs with
 // --expose-gc and bench/converge-profile.js preloaded for that; PACER_HEAP_SNAPSHOT_DIR=<dir> adds a
 // heap snapshot, PACER_CPU_PROFILE=<file> a CPU profile, BENCH_MIDBURST_GC=1 the same report right
-// after the last create). BENCH_RUNS=3 repeats the whole run (fresh database and processes each time).
+// after the last create, BENCH_GC_PROGRESS=1 the live heap every 5 s). BENCH_RUNS=3 repeats the whole run (fresh database and processes each time).
 //   npm run build && node dist/bench/converge-memory.js
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -51,7 +51,8 @@ interface Run {
   /** Postgres statistics of the run's database (transactions; rows written and scanned per table) */
   databaseActivity: Record<string, unknown>;
   masterRssMb: number;
-  progress: Array<[number, number, number]>;
+  /** every 5 s: [seconds, Pacer's RUNNING records, master's tasks, Pacer VmRSS MB, live heap MB after forced GCs (BENCH_GC_PROGRESS=1 only)] */
+  progress: Array<[number, number, number, number, number | null]>;
 }
 
 async function createAll(c: Cluster): Promise<{ errors: number; firstError?: string }> {
@@ -121,7 +122,7 @@ async function once(): Promise<Run> {
     const idle = await pacerMemory(c);
     console.log(`Pacer idle (subscribed, no apps): VmRSS ${idle.vmRssMb} MB, heap used ${idle.heapUsedMb} MB`);
     const t0 = Date.now();
-    const progress: Array<[number, number, number]> = [];
+    const progress: Array<[number, number, number, number, number | null]> = [];
     let stopProgress = false;
     // Progress every 5 s: Pacer's RUNNING records and the master's task count.
     const progressLoop = (async () => {
@@ -131,8 +132,14 @@ async function once(): Promise<Run> {
         try {
           const r = await c.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM instances WHERE state = 'TASK_RUNNING'`);
           const m = (await (await fetch(`${c.mesos.url}/state?tasks=false`)).json()) as { task_count: number };
-          progress.push([Math.round((Date.now() - t0) / 1000), Number(r.rows[0].n), m.task_count]);
-          console.log(`  ${Math.round((Date.now() - t0) / 1000)} s: Pacer ${r.rows[0].n} RUNNING, master ${m.task_count} tasks, Pacer VmRSS ${Math.round(peak / 1024)} MB peak so far`);
+          const rssMb = Math.round(rssKbOf(c.pacer.pid!) / 1024);
+          // Diagnostics (off by default: a full GC every 5 s slows Pacer): live heap along the way.
+          const live = process.env.BENCH_GC_PROGRESS ? ((await forcedGc(c.pacer)) as { after?: { heapUsed?: number } }).after?.heapUsed ?? null : null;
+          progress.push([Math.round((Date.now() - t0) / 1000), Number(r.rows[0].n), m.task_count, rssMb, live]);
+          console.log(
+            `  ${Math.round((Date.now() - t0) / 1000)} s: Pacer ${r.rows[0].n} RUNNING, master ${m.task_count} tasks, Pacer VmRSS ${rssMb} MB (peak so far ${Math.round(peak / 1024)} MB)` +
+              (live === null ? '' : `, live heap ${live} MB`),
+          );
         } catch (e) {
           console.error(`progress: ${(e as Error).message}`);
         }
@@ -233,6 +240,7 @@ async function main(): Promise<void> {
       pacerEnv: { ...PACER_DEFAULTS, ...schedulerKnobs() },
       pacerNodeArgs: `--expose-gc --require dist/bench/converge-profile.js (only for the forced-GC report taken after the figures) ${process.env.BENCH_PACER_NODE_ARGS ?? ''}`.trim(),
       settleMs: SETTLE_MS,
+      pacerMallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
       signal:
         "all RUNNING: Pacer's instances table counts every instance TASK_RUNNING and the master holds every task (polled every 500 ms), then one GET /state confirms every task TASK_RUNNING; memory: VmRSS of the Pacer process after no deployment is left and the settle time",
       runs: RUNS,
@@ -252,7 +260,8 @@ async function main(): Promise<void> {
     measured_at: new Date().toISOString(),
   };
   console.log(`Pacer VmRSS with ${APPS} apps / ${TOTAL} instances running: ${summary.pacer_vm_rss_settled_mb.min}–${summary.pacer_vm_rss_settled_mb.max} MB over ${RUNS} run(s) (target ≤ ${TARGET_MB} MB)`);
-  console.log(`saved ${saveResult('converge-memory', summary)}`);
+  // BENCH_RESULT_NAME=converge-memory-<variant> keeps a variant's figures (e.g. other Node flags) apart.
+  console.log(`saved ${saveResult(process.env.BENCH_RESULT_NAME ?? 'converge-memory', summary)}`);
 }
 
 main().catch((e: unknown) => {
